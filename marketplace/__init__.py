@@ -1,0 +1,56 @@
+"""Nebendesk: a marketplace for side gigs in customer communication."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from marketplace.config import PROJECT_ROOT, load_config
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Build the app: config, extensions, blueprints, error handlers, CLI.
+
+    No migrations, no rows written, no network I/O happen here.
+    """
+    app = Flask(
+        __name__,
+        template_folder="../templates",
+        static_folder="../static",
+        instance_relative_config=True,
+    )
+    app.config.from_mapping(load_config())
+    if config:
+        app.config.from_mapping(config)
+    if app.config["TRUST_PROXY_HOPS"]:
+        hops = app.config["TRUST_PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+
+    from marketplace import cli, errors, jobs, web
+    from marketplace.accounts.views import bp as accounts_bp
+    from marketplace.admin.views import bp as admin_bp
+    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.gigs.views import bp as gigs_bp
+    from marketplace.site.views import bp as site_bp
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True, compare_type=True
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    babel.init_app(app, locale_selector=web.select_locale)
+    web.init_login(app, login_manager)
+    web.init_templates(app)
+    jobs.init_app(app)
+
+    app.register_blueprint(site_bp)
+    app.register_blueprint(accounts_bp)
+    app.register_blueprint(gigs_bp)
+    app.register_blueprint(admin_bp)
+
+    errors.register_error_handlers(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,448 @@
+"""Every change to users, companies and memberships happens here.
+
+Services check the rule, write the audit row where a person decided
+something, add and flush; the caller commits once.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import (
+    ADULT_AGE,
+    Company,
+    CompanyRole,
+    Invitation,
+    Membership,
+    User,
+    UserKind,
+    age_on,
+)
+from marketplace.audit.services import record
+from marketplace.auth import passwords
+from marketplace.auth.tokens import TokenPurpose, make_token, read_token
+from marketplace.db import utcnow
+from marketplace.errors import DomainError, InvalidTransition, NotAllowed
+from marketplace.extensions import db
+from marketplace.mail.services import queue_email
+from marketplace.urls import absolute_url
+
+MIN_SEEKER_AGE = 16
+
+
+def normalize_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
+
+
+def _new_user(
+    *, email: str, password: str, display_name: str, kind: UserKind, locale: str | None
+) -> User:
+    email = normalize_email(email)
+    if find_user_by_email(email) is not None:
+        raise DomainError(_("An account with this email address already exists. Try logging in."))
+    user = User(
+        email=email,
+        password_hash=passwords.hash_password(password),
+        display_name=display_name.strip(),
+        kind=kind,
+        locale=locale,
+        languages=[],
+    )
+    db.session.add(user)
+    return user
+
+
+# --- registration and email verification --------------------------------------
+
+
+def register_seeker(
+    *, email: str, password: str, display_name: str, date_of_birth: date, locale: str | None
+) -> User:
+    if age_on(date_of_birth, utcnow().date()) < MIN_SEEKER_AGE:
+        raise DomainError(
+            _("You must be at least %(age)d years old to work on Nebendesk.", age=MIN_SEEKER_AGE)
+        )
+    user = _new_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        kind=UserKind.SEEKER,
+        locale=locale,
+    )
+    user.date_of_birth = date_of_birth
+    db.session.flush()
+    send_verification(user)
+    return user
+
+
+def register_company(
+    *,
+    company_name: str,
+    website: str,
+    email: str,
+    password: str,
+    display_name: str,
+    locale: str | None,
+) -> tuple[Company, User]:
+    owner = _new_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        kind=UserKind.COMPANY,
+        locale=locale,
+    )
+    company = Company(name=company_name.strip(), website=website.strip(), description="")
+    db.session.add(company)
+    db.session.flush()
+    db.session.add(Membership(company_id=company.id, user_id=owner.id, role=CompanyRole.OWNER))
+    db.session.flush()
+    send_verification(owner)
+    return company, owner
+
+
+def send_verification(user: User) -> None:
+    token = make_token(TokenPurpose.VERIFY_EMAIL, {"user": user.id, "email": user.email})
+    queue_email(
+        to=user.email,
+        template="accounts/verify_email",
+        locale=user.locale,
+        user=user,
+        link=absolute_url("accounts.verify_email", token=token),
+    )
+
+
+def verify_email(token: str) -> User:
+    """Mark the address verified. Raises TokenInvalid/TokenExpired for bad links."""
+    payload = read_token(TokenPurpose.VERIFY_EMAIL, token)
+    user = db.session.get(User, payload.get("user"))
+    if user is None or user.email != payload.get("email"):
+        raise DomainError(_("This verification link is not valid for any account."))
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+# --- logging in ---------------------------------------------------------------
+
+
+class LoginRefused(DomainError):
+    pass
+
+
+def authenticate(email: str, password: str) -> User:
+    """Return the user for correct credentials, or raise LoginRefused.
+
+    After LOGIN_MAX_FAILURES wrong passwords the account is locked for
+    LOGIN_LOCK_MINUTES, even against the right password, so guessing stays slow.
+    The counters are changes the caller must commit even when login fails.
+    """
+    user = find_user_by_email(email)
+    if user is None:
+        passwords.verify_password(passwords.DUMMY_HASH, password)
+        raise LoginRefused(_("Wrong email address or password."))
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
+        raise LoginRefused(
+            _(
+                "Too many failed attempts. For your safety this account is locked "
+                "for %(minutes)d more minutes.",
+                minutes=minutes,
+            )
+        )
+    if not passwords.verify_password(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+            user.failed_logins = 0
+        raise LoginRefused(_("Wrong email address or password."))
+    if user.suspended_at is not None:
+        raise LoginRefused(
+            _("This account is suspended. Please contact support if you think this is a mistake.")
+        )
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+    return user
+
+
+# --- password reset -----------------------------------------------------------
+
+
+def _password_fingerprint(user: User) -> str:
+    # The tail of the hash changes with every new password, so a reset link
+    # works once and dies as soon as the password was changed.
+    return user.password_hash[-16:]
+
+
+def request_password_reset(email: str) -> None:
+    """Email a reset link if the account exists. Says nothing either way."""
+    user = find_user_by_email(email)
+    if user is None or user.suspended_at is not None:
+        return
+    token = make_token(
+        TokenPurpose.RESET_PASSWORD, {"user": user.id, "fp": _password_fingerprint(user)}
+    )
+    queue_email(
+        to=user.email,
+        template="accounts/reset_password",
+        locale=user.locale,
+        user=user,
+        link=absolute_url("accounts.reset_password", token=token),
+    )
+
+
+def user_for_reset_token(token: str) -> User:
+    payload = read_token(TokenPurpose.RESET_PASSWORD, token)
+    user = db.session.get(User, payload.get("user"))
+    if user is None or _password_fingerprint(user) != payload.get("fp"):
+        raise DomainError(_("This reset link has already been used. Please request a new one."))
+    return user
+
+
+def reset_password(token: str, new_password: str) -> User:
+    user = user_for_reset_token(token)
+    user.password_hash = passwords.hash_password(new_password)
+    user.auth_version += 1
+    user.failed_logins = 0
+    user.locked_until = None
+    # Whoever can read the mailbox proved they own the address.
+    if user.email_verified_at is None:
+        user.email_verified_at = utcnow()
+    return user
+
+
+# --- profile and preferences -----------------------------------------------
+
+
+def update_profile(
+    user: User,
+    *,
+    display_name: str,
+    languages: list[str],
+    hours_per_week: int | None,
+    introduction: str,
+    mature_opt_in: bool,
+) -> User:
+    if mature_opt_in and not user.is_adult:
+        raise NotAllowed(
+            _("Only adults (%(age)d or older) can choose to see mature content.", age=ADULT_AGE)
+        )
+    user.display_name = display_name.strip()
+    user.languages = sorted(set(languages))
+    user.hours_per_week = hours_per_week
+    user.introduction = introduction.strip()
+    if mature_opt_in and user.mature_opt_in_at is None:
+        user.mature_opt_in_at = utcnow()
+    elif not mature_opt_in:
+        user.mature_opt_in_at = None
+    return user
+
+
+def set_locale(user: User, locale: str) -> None:
+    if locale not in current_app.config["LANGUAGES"]:
+        raise DomainError(_("This language is not available."))
+    user.locale = locale
+
+
+def update_company(company: Company, *, name: str, website: str, description: str) -> Company:
+    company.name = name.strip()
+    company.website = website.strip()
+    company.description = description.strip()
+    return company
+
+
+# --- company members --------------------------------------------------------
+
+
+def invite_member(company: Company, *, email: str, by: User) -> Invitation:
+    email = normalize_email(email)
+    existing_user = find_user_by_email(email)
+    if existing_user is not None and existing_user.membership is not None:
+        if existing_user.membership.company_id == company.id:
+            raise DomainError(_("%(email)s is already a member of your company.", email=email))
+        raise DomainError(_("%(email)s already belongs to another company.", email=email))
+    if existing_user is not None:
+        raise DomainError(
+            _(
+                "%(email)s already has a job seeker account. Please invite another "
+                "address for company work.",
+                email=email,
+            )
+        )
+    already = db.session.scalar(
+        sa.select(Invitation).where(
+            Invitation.company_id == company.id,
+            Invitation.email == email,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+        )
+    )
+    if already is not None:
+        raise DomainError(_("%(email)s has already been invited.", email=email))
+    invitation = Invitation(
+        company_id=company.id, email=email, role=CompanyRole.MANAGER, invited_by_id=by.id
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    token = make_token(TokenPurpose.INVITATION, {"invitation": invitation.id, "email": email})
+    queue_email(
+        to=email,
+        template="accounts/invitation",
+        locale=by.locale,
+        company=company,
+        inviter=by,
+        link=absolute_url("accounts.accept_invitation", token=token),
+    )
+    return invitation
+
+
+def invitation_for_token(token: str) -> Invitation:
+    payload = read_token(TokenPurpose.INVITATION, token)
+    invitation = db.session.get(Invitation, payload.get("invitation"))
+    if invitation is None or invitation.email != payload.get("email") or not invitation.is_open:
+        raise DomainError(_("This invitation is no longer valid. Please ask for a new one."))
+    return invitation
+
+
+def accept_invitation(token: str, *, display_name: str, password: str, locale: str | None) -> User:
+    """Create the invited manager's account (the link proves the address)."""
+    invitation = invitation_for_token(token)
+    user = _new_user(
+        email=invitation.email,
+        password=password,
+        display_name=display_name,
+        kind=UserKind.COMPANY,
+        locale=locale,
+    )
+    user.email_verified_at = utcnow()
+    db.session.flush()
+    db.session.add(
+        Membership(company_id=invitation.company_id, user_id=user.id, role=invitation.role)
+    )
+    invitation.accepted_at = utcnow()
+    return user
+
+
+def revoke_invitation(invitation: Invitation) -> None:
+    if not invitation.is_open:
+        raise InvalidTransition(_("This invitation was already used or revoked."))
+    invitation.revoked_at = utcnow()
+
+
+# --- admin decisions on accounts -----------------------------------------------
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError(_("Please give a reason."))
+    return reason
+
+
+def suspend_user(user: User, *, reason: str, by: User) -> None:
+    reason = _require_reason(reason)
+    if user.suspended_at is not None:
+        raise InvalidTransition(_("This account is already suspended."))
+    if user.id == by.id:
+        raise NotAllowed(_("You cannot suspend your own account."))
+    user.suspended_at = utcnow()
+    user.suspended_reason = reason
+    user.auth_version += 1  # ends every open session at once
+    record(
+        actor=by,
+        action="user.suspend",
+        object_type="user",
+        object_id=user.id,
+        before={"suspended": False},
+        after={"suspended": True},
+        reason=reason,
+    )
+
+
+def unsuspend_user(user: User, *, reason: str, by: User) -> None:
+    reason = _require_reason(reason)
+    if user.suspended_at is None:
+        raise InvalidTransition(_("This account is not suspended."))
+    user.suspended_at = None
+    user.suspended_reason = None
+    record(
+        actor=by,
+        action="user.unsuspend",
+        object_type="user",
+        object_id=user.id,
+        before={"suspended": True},
+        after={"suspended": False},
+        reason=reason,
+    )
+
+
+def verify_company(company: Company, *, by: User, reason: str = "") -> None:
+    if company.verified_at is not None:
+        raise InvalidTransition(_("This company is already verified."))
+    company.verified_at = utcnow()
+    record(
+        actor=by,
+        action="company.verify",
+        object_type="company",
+        object_id=company.id,
+        before={"verified": False},
+        after={"verified": True},
+        reason=reason.strip() or None,
+    )
+
+
+def suspend_company(company: Company, *, reason: str, by: User) -> None:
+    reason = _require_reason(reason)
+    if company.suspended_at is not None:
+        raise InvalidTransition(_("This company is already suspended."))
+    company.suspended_at = utcnow()
+    company.suspended_reason = reason
+    record(
+        actor=by,
+        action="company.suspend",
+        object_type="company",
+        object_id=company.id,
+        before={"suspended": False},
+        after={"suspended": True},
+        reason=reason,
+    )
+
+
+def unsuspend_company(company: Company, *, reason: str, by: User) -> None:
+    reason = _require_reason(reason)
+    if company.suspended_at is None:
+        raise InvalidTransition(_("This company is not suspended."))
+    company.suspended_at = None
+    company.suspended_reason = None
+    record(
+        actor=by,
+        action="company.unsuspend",
+        object_type="company",
+        object_id=company.id,
+        before={"suspended": True},
+        after={"suspended": False},
+        reason=reason,
+    )
+
+
+def create_admin(*, email: str, password: str, display_name: str = "Admin") -> User:
+    user = _new_user(
+        email=email,
+        password=password,
+        display_name=display_name,
+        kind=UserKind.ADMIN,
+        locale=None,
+    )
+    user.email_verified_at = utcnow()
+    return user

@@ -1,0 +1,127 @@
+"""Who may do what: every authorization rule of the app, in one place.
+
+``can(user, action, obj)`` answers; ``ensure_can`` turns a "no" into a 404
+(the object's existence must not leak) and is what views call. Each action
+has one rule function; an unknown action is a programming error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from flask import abort
+from flask_login import AnonymousUserMixin
+
+from marketplace.accounts.models import Company, CompanyRole, User, UserKind
+from marketplace.gigs.models import Gig, GigStatus
+
+Viewer = User | AnonymousUserMixin
+
+
+def _user(viewer: Viewer) -> User | None:
+    return viewer if isinstance(viewer, User) and viewer.is_active else None
+
+
+def _member_role(viewer: Viewer, company: Company) -> CompanyRole | None:
+    user = _user(viewer)
+    if user is None or user.membership is None or user.membership.company_id != company.id:
+        return None
+    return user.membership.role
+
+
+def _is_admin(viewer: Viewer) -> bool:
+    user = _user(viewer)
+    return user is not None and user.kind == UserKind.ADMIN
+
+
+def _can_manage_gigs(viewer: Viewer, company: Company) -> bool:
+    return _member_role(viewer, company) is not None and not company.is_suspended
+
+
+# --- rules ------------------------------------------------------------------
+
+
+def _gig_view(viewer: Viewer, gig: Gig) -> bool:
+    """May the listing page exist for this viewer at all (else 404)?"""
+    if gig.is_public:
+        return True
+    return _is_admin(viewer) or _member_role(viewer, gig.company) is not None
+
+
+def _gig_see_content(viewer: Viewer, gig: Gig) -> bool:
+    """Mature listings show only to opted-in adults (and to their company and admins)."""
+    if not gig.is_mature:
+        return True
+    if _is_admin(viewer) or _member_role(viewer, gig.company) is not None:
+        return True
+    user = _user(viewer)
+    return user is not None and user.sees_mature_content
+
+
+def _gig_manage(viewer: Viewer, gig: Gig) -> bool:
+    return _can_manage_gigs(viewer, gig.company)
+
+
+def _gig_report(viewer: Viewer, gig: Gig) -> bool:
+    user = _user(viewer)
+    return (
+        user is not None
+        and gig.status == GigStatus.PUBLISHED
+        and _member_role(viewer, gig.company) is None
+    )
+
+
+def _company_post_gigs(viewer: Viewer, company: Company) -> bool:
+    return _can_manage_gigs(viewer, company)
+
+
+def _company_manage(viewer: Viewer, company: Company) -> bool:
+    return _member_role(viewer, company) == CompanyRole.OWNER and not company.is_suspended
+
+
+def _company_view(viewer: Viewer, company: Company) -> bool:
+    """A suspended company's page is gone for everyone but its members and admins."""
+    return (
+        not company.is_suspended or _is_admin(viewer) or _member_role(viewer, company) is not None
+    )
+
+
+def _company_view_private(viewer: Viewer, company: Company) -> bool:
+    return _member_role(viewer, company) is not None
+
+
+def _seeker_profile(viewer: Viewer, _obj: Any = None) -> bool:
+    user = _user(viewer)
+    return user is not None and user.kind == UserKind.SEEKER
+
+
+def _admin(viewer: Viewer, _obj: Any = None) -> bool:
+    return _is_admin(viewer)
+
+
+RULES: dict[str, Callable[[Viewer, Any], bool]] = {
+    "gig.view": _gig_view,
+    "gig.see_content": _gig_see_content,
+    "gig.edit": _gig_manage,
+    "gig.submit": _gig_manage,
+    "gig.close": _gig_manage,
+    "gig.withdraw": _gig_manage,
+    "gig.report": _gig_report,
+    "company.post_gigs": _company_post_gigs,
+    "company.view": _company_view,
+    "company.manage": _company_manage,
+    "company.view_private": _company_view_private,
+    "seeker.profile": _seeker_profile,
+    "admin.access": _admin,
+}
+
+
+def can(viewer: Viewer, action: str, obj: Any = None) -> bool:
+    return RULES[action](viewer, obj)
+
+
+def ensure_can(viewer: Viewer, action: str, obj: Any = None) -> None:
+    """404 unless allowed: to someone who may not act, the object does not exist."""
+    if not can(viewer, action, obj):
+        abort(404)

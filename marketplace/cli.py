@@ -1,0 +1,104 @@
+"""Command-line entry points (``flask …``). Each command commits once, at its end."""
+
+from __future__ import annotations
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from marketplace.extensions import db
+
+admin_cli = AppGroup("admin", help="Administrator accounts.")
+gigs_cli = AppGroup("gigs", help="Gig housekeeping (safe to run from cron).")
+seed_cli = AppGroup("seed", help="Demo and benchmark data.")
+outbox_cli = AppGroup("outbox", help="Outgoing email.")
+
+
+@admin_cli.command("create")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    envvar="NEBENDESK_ADMIN_PASSWORD",
+    help="Asked for when not given (or set NEBENDESK_ADMIN_PASSWORD).",
+)
+@click.option("--name", default="Admin", show_default=True, help="Display name.")
+def create_admin_command(email: str, password: str, name: str) -> None:
+    """Create an administrator account for EMAIL."""
+    from marketplace.accounts.forms import password_problem
+    from marketplace.accounts.services import create_admin
+    from marketplace.errors import DomainError
+
+    problem = password_problem(password)
+    if problem:
+        raise click.ClickException(problem)
+    try:
+        user = create_admin(email=email, password=password, display_name=name)
+    except DomainError as exc:
+        raise click.ClickException(exc.message) from exc
+    db.session.commit()
+    click.echo(f"Created admin {user.email}.")
+
+
+@gigs_cli.command("expire")
+def expire_command() -> None:
+    """Expire published gigs whose 60 days are over."""
+    from marketplace.gigs.services import expire_gigs
+
+    count = expire_gigs()
+    db.session.commit()
+    click.echo(f"Expired {count} gig(s).")
+
+
+@seed_cli.command("demo")
+def seed_demo_command() -> None:
+    """Create the demo accounts, companies and gigs (idempotent)."""
+    from marketplace.seed.demo import seed_demo
+
+    summary = seed_demo()
+    db.session.commit()
+    click.echo(summary)
+
+
+@seed_cli.command("bench")
+@click.option("--gigs", "gig_count", type=click.IntRange(1, 5_000_000), default=10_000)
+def seed_bench_command(gig_count: int) -> None:
+    """Generate GIGS published gigs (plus companies) quickly, for benchmarks."""
+    from marketplace.seed.bench import seed_bench
+
+    created = seed_bench(gig_count)
+    click.echo(f"Created {created} published gigs.")
+
+
+@outbox_cli.command("deliver")
+def deliver_command() -> None:
+    """Send outbox email that is due (retries included)."""
+    from marketplace.mail.services import deliver_pending
+
+    total = 0
+    while sent := deliver_pending():
+        total += sent
+    click.echo(f"Sent {total} email(s).")
+
+
+@click.command("worker")
+@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
+def worker_command(burst: bool) -> None:
+    """Run an RQ worker for background jobs (needs REDIS_URL)."""
+    from flask import current_app
+    from rq import Worker
+
+    from marketplace.jobs import queue
+
+    if current_app.config["JOBS_INLINE"]:
+        raise click.ClickException("REDIS_URL is not set: jobs run inline, no worker needed.")
+    job_queue = queue()
+    Worker([job_queue], connection=job_queue.connection).work(burst=burst)
+
+
+def register(app: Flask) -> None:
+    for group in (admin_cli, gigs_cli, seed_cli, outbox_cli):
+        app.cli.add_command(group)
+    app.cli.add_command(worker_command)

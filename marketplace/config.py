@@ -1,0 +1,88 @@
+"""Settings from environment variables.
+
+Every setting has a safe development default. In production
+(``NEBENDESK_ENV=production``) the secrets and outside services must be given
+explicitly: a missing one stops the start with a message that names it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+INSTANCE_DIR = PROJECT_ROOT / "instance"
+
+DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
+
+REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "MAIL_URL", "PUBLIC_BASE_URL")
+
+
+class ConfigError(RuntimeError):
+    """A setting is missing or malformed; the message says which and why."""
+
+
+def _int(env: dict[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be a whole number, got {raw!r}") from exc
+
+
+def _bool(env: dict[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Build the Flask config mapping from ``env`` (default: ``os.environ``)."""
+    env = dict(os.environ if env is None else env)
+    environment = env.get("NEBENDESK_ENV", "development")
+    production = environment == "production"
+    if production:
+        missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
+        if missing:
+            raise ConfigError(
+                "NEBENDESK_ENV=production needs these environment variables: " + ", ".join(missing)
+            )
+
+    redis_url = env.get("REDIS_URL") or None
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'nebendesk.sqlite3'}"
+    return {
+        "ENV_NAME": environment,
+        "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": redis_url,
+        # Jobs run inline unless Redis is configured; then RQ workers take them.
+        "JOBS_INLINE": not redis_url or _bool(env, "JOBS_INLINE", False),
+        "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
+        "MAIL_URL": env.get("MAIL_URL") or "console://",
+        "MAIL_FROM": env.get("MAIL_FROM") or "Nebendesk <no-reply@nebendesk.test>",
+        "PUBLIC_BASE_URL": (env.get("PUBLIC_BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        "SESSION_COOKIE_SECURE": production,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
+        "BABEL_DEFAULT_LOCALE": "en",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "LANGUAGES": ("en", "de"),
+        "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
+        "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15),
+        "LOGIN_IP_LIMIT": env.get("LOGIN_IP_LIMIT") or "30 per 15 minutes",
+        "GIG_LIFETIME_DAYS": _int(env, "GIG_LIFETIME_DAYS", 60),
+        "MAX_RATE_CENTS": _int(env, "MAX_RATE_CENTS", 100_000),
+        "SHOW_DEV_OUTBOX": _bool(env, "SHOW_DEV_OUTBOX", not production),
+        "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
+    }

@@ -1,0 +1,95 @@
+"""Request-level wiring shared by every page: language, login, templates, headers."""
+
+from __future__ import annotations
+
+from urllib.parse import urlencode
+
+from flask import Flask, current_app, has_request_context, request
+from flask_babel import format_date, format_datetime
+from flask_login import LoginManager, current_user
+
+from marketplace.auth.policies import can
+from marketplace.extensions import db
+from marketplace.gigs.labels import template_globals
+from marketplace.gigs.languages import language_name
+from marketplace.markdown import render_markdown
+from marketplace.money import format_money
+
+LANGUAGE_COOKIE = "nebendesk_lang"
+LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    """The user's saved choice, then the language cookie, then Accept-Language, then English."""
+    languages = current_app.config["LANGUAGES"]
+    if not has_request_context():  # CLI commands and jobs choose per recipient
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
+    user = current_user if current_user and current_user.is_authenticated else None
+    if user is not None and user.locale in languages:
+        return user.locale
+    cookie = request.cookies.get(LANGUAGE_COOKIE)
+    if cookie in languages:
+        return cookie
+    return (
+        request.accept_languages.best_match(languages) or current_app.config["BABEL_DEFAULT_LOCALE"]
+    )
+
+
+def init_login(app: Flask, login_manager: LoginManager) -> None:
+    from flask_babel import lazy_gettext as _l
+
+    from marketplace.accounts.models import User
+
+    login_manager.init_app(app)
+    login_manager.login_view = "accounts.login"
+    login_manager.login_message = _l("Please log in to see this page.")
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "basic"
+
+    @login_manager.user_loader
+    def load_user(session_id: str) -> User | None:
+        user_id, _, version = session_id.partition(".")
+        if not user_id.isdigit() or not version.isdigit():
+            return None
+        user = db.session.get(User, int(user_id))
+        if user is None or user.auth_version != int(version) or not user.is_active:
+            return None
+        return user
+
+
+def _security_headers(response):
+    response.headers.setdefault("X-Content-Type-Options", "nosniff")
+    response.headers.setdefault("X-Frame-Options", "DENY")
+    response.headers.setdefault("Referrer-Policy", "same-origin")
+    response.headers.setdefault(
+        "Content-Security-Policy",
+        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
+    )
+    return response
+
+
+def url_with_args(**updates: object) -> str:
+    """The current page's URL with some query arguments replaced (for pagers)."""
+    args = request.args.copy()
+    for key, value in updates.items():
+        args.setlist(key, [str(value)])
+    return f"{request.path}?{urlencode(list(args.items(multi=True)))}"
+
+
+def init_templates(app: Flask) -> None:
+    app.jinja_env.filters.update(
+        money=format_money,
+        markdown=render_markdown,
+        language_name=language_name,
+        datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
+        date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
+    )
+    app.jinja_env.globals.update(can=can, url_with_args=url_with_args, **template_globals())
+    app.after_request(_security_headers)
+
+    @app.context_processor
+    def inject_locale() -> dict[str, object]:
+        from flask_babel import get_locale
+
+        return {"current_locale": str(get_locale()), "languages": app.config["LANGUAGES"]}

@@ -1,0 +1,194 @@
+"""Shared fixtures: one migrated database per run, emptied after every test,
+a real SMTP sink, a test client that sends CSRF tokens like a browser, and
+helpers to log in and travel in time.
+
+Set TEST_DATABASE_URL to run the suite on PostgreSQL; without it, SQLite.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import secrets
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+import time_machine
+from flask import Flask
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from itsdangerous import URLSafeTimedSerializer
+
+from marketplace import create_app
+from marketplace.extensions import db as _db
+from marketplace.extensions import limiter
+from tests.smtp_sink import SMTPSink
+
+ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+def pytest_collection_modifyitems(config, items):
+    if ON_POSTGRES:
+        return
+    skip = pytest.mark.skip(reason="needs PostgreSQL (set TEST_DATABASE_URL; make test-pg)")
+    for item in items:
+        if "postgres" in item.keywords:
+            item.add_marker(skip)
+
+
+def _reset_postgres(url: str) -> None:
+    engine = sa.create_engine(url)
+    with engine.begin() as conn:
+        conn.execute(sa.text("DROP SCHEMA IF EXISTS public CASCADE"))
+        conn.execute(sa.text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        _reset_postgres(url)
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite3'}"
+
+
+@pytest.fixture(scope="session")
+def smtp_sink() -> Iterator[SMTPSink]:
+    sink = SMTPSink()
+    sink.start()
+    yield sink
+    sink.stop()
+
+
+def make_test_config(database_url: str, smtp_url: str, **overrides: object) -> dict[str, object]:
+    config: dict[str, object] = {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "MAIL_URL": smtp_url,
+        "MAIL_FROM": "Nebendesk <no-reply@nebendesk.test>",
+        "PUBLIC_BASE_URL": "http://nebendesk.test",
+        "REDIS_URL": None,
+        "JOBS_INLINE": True,
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
+        "SHOW_DEV_OUTBOX": True,
+        "TRUST_PROXY_HOPS": 0,
+    }
+    config.update(overrides)
+    return config
+
+
+@pytest.fixture(scope="session")
+def app(database_url: str, smtp_sink: SMTPSink) -> Iterator[Flask]:
+    app = create_app(make_test_config(database_url, smtp_sink.url))
+    app.test_client_class = CSRFClient
+    with app.app_context():
+        upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
+        _db.session.remove()
+    yield app
+    with app.app_context():
+        _db.engine.dispose()
+
+
+def _empty_all_tables() -> None:
+    tables = list(reversed(_db.metadata.sorted_tables))
+    with _db.engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            names = ", ".join(f'"{t.name}"' for t in tables)
+            conn.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        else:
+            for table in tables:
+                conn.execute(table.delete())
+
+
+@pytest.fixture(autouse=True)
+def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test that touches the app starts with empty tables, no rate-limit
+    hits and an empty mailbox."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    app: Flask = request.getfixturevalue("app")
+    sink: SMTPSink = request.getfixturevalue("smtp_sink")
+    sink.clear()
+    with app.app_context():
+        limiter.reset()
+    yield
+    with app.app_context():
+        _db.session.remove()
+        _empty_all_tables()
+
+
+@pytest.fixture
+def db(app: Flask) -> Iterator[object]:
+    with app.app_context():
+        yield _db
+        _db.session.remove()
+
+
+class CSRFClient(FlaskClient):
+    """Posts carry a valid CSRF token, as a browser's would, unless csrf=False."""
+
+    def csrf_token(self) -> str:
+        with self.session_transaction() as session:
+            raw = session.setdefault("csrf_token", secrets.token_hex(20))
+        serializer = URLSafeTimedSerializer(self.application.secret_key, salt="wtf-csrf-token")
+        return serializer.dumps(raw)
+
+    def post(self, *args, csrf: bool = True, **kwargs):  # type: ignore[override]
+        data = kwargs.get("data")
+        if csrf and (data is None or isinstance(data, dict)):
+            data = dict(data or {})
+            data.setdefault("csrf_token", self.csrf_token())
+            kwargs["data"] = data
+        return super().post(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> CSRFClient:
+    return app.test_client()  # type: ignore[return-value]
+
+
+@pytest.fixture
+def login_as(client: CSRFClient):
+    """Log ``user`` in on the test client, as the login form would."""
+
+    def _login(user) -> CSRFClient:
+        with client.session_transaction() as session:
+            session["_user_id"] = user.get_id()
+            session["_fresh"] = True
+        return client
+
+    return _login
+
+
+@pytest.fixture
+def travel():
+    """``travel(when)`` moves the clock (a datetime or 'YYYY-MM-DD HH:MM') and stops it there."""
+    travellers: list[time_machine.travel] = []
+
+    def _travel(when: datetime | str) -> time_machine.Coordinates:
+        if isinstance(when, str):
+            when = datetime.fromisoformat(when).replace(tzinfo=UTC)
+        traveller = time_machine.travel(when, tick=False)
+        travellers.append(traveller)
+        return traveller.start()
+
+    yield _travel
+    for traveller in reversed(travellers):
+        traveller.stop()
+
+
+LINK = re.compile(r"https?://\S+")
+
+
+def link_in(message) -> str:
+    """The first link in an email's text."""
+    match = LINK.search(message.get_content())
+    assert match, f"no link in {message.get_content()!r}"
+    return match.group(0)
