@@ -119,7 +119,9 @@ def _tags_for(content: GigContent) -> list[ContentTag]:
 def _changes(live: GigContent, proposed: GigContent) -> list[str]:
     """Names of the fields an update changes, for the reviewer's attention."""
     return [
-        name for name in live.__dataclass_fields__ if getattr(live, name) != getattr(proposed, name)
+        str(label)
+        for name, label in CONTENT_FIELD_LABELS.items()
+        if getattr(live, name) != getattr(proposed, name)
     ]
 
 

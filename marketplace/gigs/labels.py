@@ -51,6 +51,7 @@ def template_globals() -> dict[str, object]:
         "REPORT_LABELS": REPORT_LABELS,
     }
 
+
 CONTENT_FIELD_LABELS = {
     "title": _l("title"),
     "kind": _l("kind of work"),

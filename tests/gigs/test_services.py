@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
 from marketplace.db import utcnow
-from marketplace.errors import DomainError, InvalidTransition
+from marketplace.errors import InvalidTransition
 from marketplace.gigs import services
-from marketplace.gigs.content import Community, GigContent
+from marketplace.gigs.content import GigContent
 from marketplace.gigs.models import (
     GIG_TRANSITIONS,
     Gig,
@@ -24,16 +24,11 @@ from marketplace.gigs.models import (
 from tests.factories import (
     AdminFactory,
     ClosedGigFactory,
-    CompanyFactory,
     DraftGigFactory,
     ExpiredGigFactory,
     InReviewGigFactory,
-    MatureTagFactory,
     PublishedGigFactory,
     RejectedGigFactory,
-    TagFactory,
-    UnverifiedSeekerFactory,
-    company_member,
 )
 
 FACTORY_FOR_STATUS = {
