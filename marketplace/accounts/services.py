@@ -42,6 +42,14 @@ def find_user_by_email(email: str) -> User | None:
     return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
+def clean_website(url: str) -> str:
+    """A company website must be an http(s) address: it becomes a link on public pages."""
+    url = (url or "").strip()
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise DomainError(_("Please enter a web address starting with https:// or http://."))
+    return url
+
+
 def _new_user(
     *, email: str, password: str, display_name: str, kind: UserKind, locale: str | None
 ) -> User:
@@ -99,7 +107,7 @@ def register_company(
         kind=UserKind.COMPANY,
         locale=locale,
     )
-    company = Company(name=company_name.strip(), website=website.strip(), description="")
+    company = Company(name=company_name.strip(), website=clean_website(website), description="")
     db.session.add(company)
     db.session.flush()
     db.session.add(Membership(company_id=company.id, user_id=owner.id, role=CompanyRole.OWNER))
@@ -257,7 +265,7 @@ def set_locale(user: User, locale: str) -> None:
 
 def update_company(company: Company, *, name: str, website: str, description: str) -> Company:
     company.name = name.strip()
-    company.website = website.strip()
+    company.website = clean_website(website)
     company.description = description.strip()
     return company
 

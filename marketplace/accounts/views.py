@@ -249,15 +249,19 @@ def company_profile():
     ensure_can(current_user, "company.manage", company)
     form = CompanyForm(obj=company)
     if form.validate_on_submit():
-        services.update_company(
-            company,
-            name=form.name.data,
-            website=form.website.data or "",
-            description=form.description.data or "",
-        )
-        db.session.commit()
-        flash(_("The company page is saved."), "success")
-        return redirect(url_for("accounts.company_profile"))
+        try:
+            services.update_company(
+                company,
+                name=form.name.data,
+                website=form.website.data or "",
+                description=form.description.data or "",
+            )
+        except DomainError as exc:
+            flash(exc.message, "error")
+        else:
+            db.session.commit()
+            flash(_("The company page is saved."), "success")
+            return redirect(url_for("accounts.company_profile"))
     return render_template("accounts/company_profile.html", form=form, company=company)
 
 
