@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+import email_validator
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from marketplace.auth import passwords
 from marketplace.config import PROJECT_ROOT, load_config
 
 
@@ -24,6 +26,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(load_config())
     if config:
         app.config.from_mapping(config)
+    passwords.configure(app.config["PASSWORD_HASHING"])
+    # email-validator keeps this switch module-wide; one app runs per process.
+    email_validator.TEST_ENVIRONMENT = bool(app.config["ALLOW_TEST_EMAIL_DOMAINS"])
     if app.config["TRUST_PROXY_HOPS"]:
         hops = app.config["TRUST_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

@@ -45,6 +45,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     env = dict(os.environ if env is None else env)
     environment = env.get("NEBENDESK_ENV", "development")
     production = environment == "production"
+    if production and env.get("PASSWORD_HASHING", "default") != "default":
+        raise ConfigError("PASSWORD_HASHING must be 'default' in production.")
     if production:
         missing = [name for name in REQUIRED_IN_PRODUCTION if not env.get(name)]
         if missing:
@@ -78,11 +80,14 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "BABEL_DEFAULT_LOCALE": "en",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "LANGUAGES": ("en", "de"),
+        "PASSWORD_HASHING": env.get("PASSWORD_HASHING") or "default",
         "LOGIN_MAX_FAILURES": _int(env, "LOGIN_MAX_FAILURES", 5),
         "LOGIN_LOCK_MINUTES": _int(env, "LOGIN_LOCK_MINUTES", 15),
         "LOGIN_IP_LIMIT": env.get("LOGIN_IP_LIMIT") or "30 per 15 minutes",
         "GIG_LIFETIME_DAYS": _int(env, "GIG_LIFETIME_DAYS", 60),
         "MAX_RATE_CENTS": _int(env, "MAX_RATE_CENTS", 100_000),
         "SHOW_DEV_OUTBOX": _bool(env, "SHOW_DEV_OUTBOX", not production),
+        # The demo accounts live on the reserved .test domain; accept it outside production.
+        "ALLOW_TEST_EMAIL_DOMAINS": _bool(env, "ALLOW_TEST_EMAIL_DOMAINS", not production),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
     }

@@ -78,6 +78,7 @@ def make_test_config(database_url: str, smtp_url: str, **overrides: object) -> d
         "RATELIMIT_ENABLED": True,
         "SHOW_DEV_OUTBOX": True,
         "TRUST_PROXY_HOPS": 0,
+        "PASSWORD_HASHING": "fast",
     }
     config.update(overrides)
     return config

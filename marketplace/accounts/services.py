@@ -154,7 +154,7 @@ def authenticate(email: str, password: str) -> User:
     """
     user = find_user_by_email(email)
     if user is None:
-        passwords.verify_password(passwords.DUMMY_HASH, password)
+        passwords.spend_verification_time(password)
         raise LoginRefused(_("Wrong email address or password."))
     now = utcnow()
     if user.locked_until is not None and user.locked_until > now:
