@@ -151,13 +151,13 @@ class GigContent:
 
     # --- applying ------------------------------------------------------------
     def apply_to(self, gig: Gig) -> None:
-        """Write this content into the gig's live columns (and derived flags)."""
+        """Write this content into the gig's columns (and derived flags)."""
+        tags = self.tags()  # query before changing anything, so autoflush sees a whole gig
         gig.title = self.title
         gig.kind = self.kind
         gig.description = self.description
         gig.pay_model = self.pay_model
         gig.rate_cents = self.rate_cents
-        tags = self.tags()
         gig.tags = tags
         gig.is_mature = any(tag.is_mature for tag in tags)
         # Change language rows in place: replacing the list would insert a
@@ -165,9 +165,10 @@ class GigContent:
         wanted = set(self.languages)
         for row in [row for row in gig.language_rows if row.code not in wanted]:
             gig.language_rows.remove(row)
-        for code in sorted(wanted - set(gig.languages)):
+        for code in sorted(wanted - {row.code for row in gig.language_rows}):
             gig.language_rows.append(GigLanguage(code=code))
-        if GigContent.of_gig(gig).communities != self.communities:
+        current = tuple(Community(c.name, c.audience, c.description) for c in gig.communities)
+        if current != self.communities:
             gig.communities = [
                 GigCommunity(
                     position=i, name=c.name, audience=c.audience, description=c.description

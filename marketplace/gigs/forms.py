@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -108,14 +109,16 @@ class GigForm(FlaskForm):
                 self.communities.append_entry()
 
     def validate_communities(self, field: FieldList) -> None:
+        # Messages are rendered as plain strings next to the whole list (not lazy).
         rows = [entry.form for entry in field.entries]
         for row in rows:
             if bool((row.name.data or "").strip()) != bool((row.audience.data or "").strip()):
-                raise ValidationError(_l("Every community needs both a name and an audience."))
+                raise ValidationError(_("Every community needs both a name and an audience."))
         named = [row for row in rows if (row.name.data or "").strip()]
-        if self.kind.data and GigKind(self.kind.data).is_moderation and not named:
+        is_moderation = self.kind.data in {k.value for k in GigKind if k.is_moderation}
+        if is_moderation and not named:
             raise ValidationError(
-                _l("Moderation gigs must name at least one community or chat to be moderated.")
+                _("Moderation gigs must name at least one community or chat to be moderated.")
             )
 
     def content(self) -> GigContent:

@@ -93,8 +93,8 @@ def create_gig(
     content.validate()
     _check_capacity(hours_per_week, openings)
     gig = Gig(
-        company=company,
-        created_by=by,
+        company_id=company.id,
+        created_by_id=by.id,
         status=GigStatus.DRAFT,
         hours_per_week=hours_per_week,
         openings=openings,

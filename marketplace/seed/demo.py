@@ -254,7 +254,7 @@ SEEKERS: tuple[SeekerSpec, ...] = (
         15,
         "Studentin (Kommunikationswissenschaft), drei Jahre Erfahrung im Kundenservice "
         "eines Modeshops, nachts gern Chat-Moderation.",
-        True,
+        False,
     ),
     SeekerSpec(
         NEWBIE_EMAIL,
