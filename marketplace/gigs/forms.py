@@ -105,7 +105,7 @@ class GigForm(FlaskForm):
         self.tags.choices = [(tag.id, tag.name) for tag in tags]
         self.available_tags = tags
         if not self.communities.entries:
-            for _ in range(BLANK_COMMUNITY_ROWS):
+            for _row in range(BLANK_COMMUNITY_ROWS):
                 self.communities.append_entry()
 
     def validate_communities(self, field: FieldList) -> None:
@@ -162,7 +162,7 @@ class GigForm(FlaskForm):
                     "description": community.description,
                 }
             )
-        for _ in range(BLANK_COMMUNITY_ROWS):
+        for _row in range(BLANK_COMMUNITY_ROWS):
             self.communities.append_entry()
 
 
