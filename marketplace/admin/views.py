@@ -138,9 +138,7 @@ def approve(revision_id: int):
         ),
         _("Approved. The listing is live and the company has been told."),
     )
-    return redirect(
-        url_for("admin.vetting_queue" if ok else "admin.review", revision_id=revision.id)
-    )
+    return _after_decision(ok, revision)
 
 
 @bp.post("/vetting/<int:revision_id>/reject")
@@ -154,9 +152,7 @@ def reject(revision_id: int):
         lambda: gig_services.reject_revision(revision, by=current_user, reason=form.reason.data),
         _("Rejected. The company has been told why."),
     )
-    return redirect(
-        url_for("admin.vetting_queue" if ok else "admin.review", revision_id=revision.id)
-    )
+    return _after_decision(ok, revision)
 
 
 # --- tags -----------------------------------------------------------------------

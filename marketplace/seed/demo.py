@@ -254,7 +254,7 @@ SEEKERS: tuple[SeekerSpec, ...] = (
         15,
         "Studentin (Kommunikationswissenschaft), drei Jahre Erfahrung im Kundenservice "
         "eines Modeshops, nachts gern Chat-Moderation.",
-        False,
+        True,
     ),
     SeekerSpec(
         NEWBIE_EMAIL,
