@@ -13,8 +13,9 @@ from babel.numbers import format_currency
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<units>\d{1,9})(?:[.,](?P<fraction>\d{1,2}))?$")
-_THREE_DECIMALS = re.compile(r"^-?\d+[.,]\d{3,}$")
+# ASCII digits only: int() would happily read "١٢" or full-width "１２".
+_AMOUNT = re.compile(r"^(?P<sign>-)?(?P<units>\d{1,9})(?:[.,](?P<fraction>\d{1,2}))?$", re.ASCII)
+_THREE_DECIMALS = re.compile(r"^-?\d+[.,]\d{3,}$", re.ASCII)
 
 
 class AmountError(ValueError):

@@ -4,6 +4,8 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
+from marketplace.db import include_in_schema_comparison
+
 # this is the Alembic Config object, which provides
 # access to the values within the .ini file in use.
 config = context.config
@@ -44,19 +46,6 @@ def get_metadata():
     return target_db.metadata
 
 
-# Database objects that live outside the models on purpose: SQLite's FTS5
-# search table (and its shadow tables) and PostgreSQL's expression index for
-# full-text search. Both are created by hand in their migration.
-UNMODELLED_TABLE_PREFIXES = ("gigs_fts",)
-UNMODELLED_INDEXES = {"ix_gigs_fulltext"}
-
-
-def include_object(obj, name, type_, reflected, compare_to):
-    if type_ == "table" and name and name.startswith(UNMODELLED_TABLE_PREFIXES):
-        return False
-    return not (type_ == "index" and name in UNMODELLED_INDEXES)
-
-
 def run_migrations_offline():
     """Run migrations in 'offline' mode.
 
@@ -74,7 +63,7 @@ def run_migrations_offline():
         url=url,
         target_metadata=get_metadata(),
         literal_binds=True,
-        include_object=include_object,
+        include_object=include_in_schema_comparison,
     )
 
     with context.begin_transaction():
@@ -100,7 +89,7 @@ def run_migrations_online():
                 logger.info("No changes in schema detected.")
 
     conf_args = current_app.extensions["migrate"].configure_args
-    conf_args.setdefault("include_object", include_object)
+    conf_args.setdefault("include_object", include_in_schema_comparison)
     if conf_args.get("process_revision_directives") is None:
         conf_args["process_revision_directives"] = process_revision_directives
 
