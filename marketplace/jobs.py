@@ -51,6 +51,8 @@ def run_job(path: str, *args: Any) -> None:
     except Exception:
         db.session.rollback()
         raise
+    finally:
+        db.session.remove()  # a worker runs many jobs; each starts with a fresh session
 
 
 def _dispatch(path: str, args: tuple[Any, ...]) -> None:

@@ -62,8 +62,8 @@ def _build_message(email: OutboxEmail) -> EmailMessage:
     message["Subject"] = email.subject
     message["Message-ID"] = email.message_id
     message["Date"] = format_datetime(email.created_at)
-    message["Content-Language"] = email.locale
     message.set_content(email.body_text)
+    message["Content-Language"] = email.locale  # after set_content, which resets Content-*
     return message
 
 
