@@ -75,12 +75,9 @@ def seed_bench_command(gig_count: int) -> None:
 @outbox_cli.command("deliver")
 def deliver_command() -> None:
     """Send outbox email that is due (retries included)."""
-    from marketplace.mail.services import deliver_pending
+    from marketplace.mail.services import deliver_outbox
 
-    total = 0
-    while sent := deliver_pending():
-        total += sent
-    click.echo(f"Sent {total} email(s).")
+    click.echo(f"Sent {deliver_outbox()} email(s).")
 
 
 @click.command("worker")

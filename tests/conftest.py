@@ -127,6 +127,12 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
 
 @pytest.fixture
 def db(app: Flask) -> Iterator[object]:
+    """An application context for service tests.
+
+    Not for tests that also make requests: the test client would reuse this
+    context (and its session and flask.g) for every request. View tests open
+    ``with app.app_context():`` around their setup and checks instead.
+    """
     with app.app_context():
         yield _db
         _db.session.remove()

@@ -111,6 +111,7 @@ def _submit(gig: Gig, content: GigContent, by: User) -> GigRevision:
         _set_revision_status(previous, RevisionStatus.SUPERSEDED)
     revision = GigRevision(
         gig=gig,
+        status=RevisionStatus.PENDING,
         content=content.to_json(),
         is_update=gig.status == GigStatus.PUBLISHED,
         submitted_by_id=by.id,

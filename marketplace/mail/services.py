@@ -51,8 +51,16 @@ def queue_email(*, to: str, template: str, locale: str | None, **context: Any) -
         message_id=make_msgid(idstring=secrets.token_hex(8), domain=domain),
     )
     db.session.add(email)
-    jobs.enqueue_after_commit(deliver_pending)
+    jobs.enqueue_after_commit(deliver_outbox)
     return email
+
+
+def deliver_outbox() -> int:
+    """The job run after a commit that queued email: send everything that is due."""
+    total = 0
+    while sent := deliver_pending():
+        total += sent
+    return total
 
 
 def _build_message(email: OutboxEmail) -> EmailMessage:

@@ -9,9 +9,9 @@ import sqlalchemy as sa
 
 from marketplace.audit.models import AuditEvent
 from marketplace.db import utcnow
-from marketplace.errors import InvalidTransition
+from marketplace.errors import DomainError, InvalidTransition
 from marketplace.gigs import services
-from marketplace.gigs.content import GigContent
+from marketplace.gigs.content import Community, GigContent
 from marketplace.gigs.models import (
     GIG_TRANSITIONS,
     Gig,
@@ -27,8 +27,12 @@ from tests.factories import (
     DraftGigFactory,
     ExpiredGigFactory,
     InReviewGigFactory,
+    MatureTagFactory,
     PublishedGigFactory,
     RejectedGigFactory,
+    TagFactory,
+    UnverifiedSeekerFactory,
+    company_member,
 )
 
 FACTORY_FOR_STATUS = {
@@ -177,3 +181,156 @@ def test_only_published_gigs_expire(db, source):
     assert services.expire_gigs() == 0
     db.session.commit()
     assert db.session.get(Gig, gig.id).status == source
+
+
+# --- editing a live listing -------------------------------------------------
+
+
+def _edit(gig, **changes):
+    live = GigContent.of_gig(gig)
+    return services.update_gig(
+        gig,
+        by=gig.created_by,
+        content=GigContent(**{**live.__dict__, **changes}),
+        hours_per_week=gig.hours_per_week,
+        openings=gig.openings,
+    )
+
+
+def test_a_second_edit_replaces_the_pending_one(db):
+    gig = PublishedGigFactory(title="Live")
+    first = _edit(gig, title="First try")
+    second = _edit(gig, title="Second try")
+    db.session.commit()
+    assert first.status == RevisionStatus.SUPERSEDED
+    assert second.status == RevisionStatus.PENDING
+    assert services.pending_revision(gig).content["title"] == "Second try"
+    assert db.session.get(Gig, gig.id).title == "Live"
+
+
+def test_reverting_an_edit_withdraws_the_pending_revision(db):
+    gig = PublishedGigFactory(title="Live")
+    pending = _edit(gig, title="Changed")
+    assert _edit(gig) is None  # back to exactly the live content
+    assert pending.status == RevisionStatus.WITHDRAWN
+    assert services.pending_revision(gig) is None
+
+
+def test_rejected_update_keeps_the_live_listing(db):
+    gig = PublishedGigFactory(title="Live", rate_cents=80)
+    revision = _edit(gig, rate_cents=5)
+    services.reject_revision(revision, by=AdminFactory(), reason="Below minimum wage")
+    db.session.commit()
+    gig = db.session.get(Gig, gig.id)
+    assert (gig.status, gig.rate_cents, gig.rejection_reason) == (GigStatus.PUBLISHED, 80, None)
+
+
+def test_closing_withdraws_a_pending_update(db):
+    gig = PublishedGigFactory()
+    revision = _edit(gig, title="Changed meanwhile")
+    services.close_gig(gig, by=gig.created_by)
+    assert revision.status == RevisionStatus.WITHDRAWN
+    with pytest.raises(InvalidTransition):
+        services.approve_revision(revision, by=AdminFactory())
+
+
+def test_edit_while_in_review_restarts_the_review(db):
+    gig = InReviewGigFactory(title="Waiting")
+    old = services.pending_revision(gig)
+    new = _edit(gig, title="Improved while waiting")
+    assert old.status == RevisionStatus.SUPERSEDED
+    assert new.content["title"] == "Improved while waiting"
+    assert gig.title == "Improved while waiting"
+
+
+@pytest.mark.parametrize("factory", [ClosedGigFactory, ExpiredGigFactory])
+def test_ended_gigs_cannot_be_edited(db, factory):
+    gig = factory()
+    with pytest.raises(InvalidTransition):
+        _edit(gig, title="Revived")
+
+
+# --- content rules ------------------------------------------------------------
+
+
+def test_moderation_gig_needs_its_communities(db):
+    owner = company_member()
+    with pytest.raises(DomainError, match="communities or chats"):
+        services.create_gig(
+            owner.company,
+            by=owner,
+            content=content(kind=GigKind.CHAT_MODERATION),
+            hours_per_week=5,
+            openings=1,
+        )
+    gig = services.create_gig(
+        owner.company,
+        by=owner,
+        content=content(
+            kind=GigKind.CHAT_MODERATION,
+            communities=(Community("Telegram group", "Customers", "Product questions"),),
+        ),
+        hours_per_week=5,
+        openings=1,
+    )
+    assert [c.name for c in gig.communities] == ["Telegram group"]
+
+
+def test_inactive_or_unknown_tags_are_refused(db):
+    owner = company_member()
+    retired = TagFactory(is_active=False)
+    for tag_ids in ((retired.id,), (424242,)):
+        with pytest.raises(DomainError, match="content tags from the list"):
+            services.create_gig(
+                owner.company,
+                by=owner,
+                content=content(tag_ids=tag_ids),
+                hours_per_week=5,
+                openings=1,
+            )
+
+
+def test_mature_flag_follows_the_tags(db):
+    owner = company_member()
+    adult = MatureTagFactory()
+    gig = services.create_gig(
+        owner.company, by=owner, content=content(tag_ids=(adult.id,)), hours_per_week=5, openings=1
+    )
+    assert gig.is_mature
+
+
+def test_submitting_needs_a_verified_email(db):
+    owner = company_member(email_verified_at=None)
+    gig = DraftGigFactory(company=owner.company, created_by=owner)
+    with pytest.raises(DomainError, match="confirm your email"):
+        services.submit_for_review(gig, by=owner)
+    assert gig.status == GigStatus.DRAFT
+
+
+def test_approval_and_rejection_are_audited(db):
+    admin = AdminFactory()
+    approved = InReviewGigFactory()
+    rejected = InReviewGigFactory()
+    services.approve_revision(services.pending_revision(approved), by=admin, note="Nice")
+    services.reject_revision(services.pending_revision(rejected), by=admin, reason="Vague")
+    db.session.commit()
+    events = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id)).all()
+    assert [(e.action, e.object_id, e.actor_id) for e in events] == [
+        ("gig.approve", approved.id, admin.id),
+        ("gig.reject", rejected.id, admin.id),
+    ]
+    assert events[1].before == {"status": "in_review"}
+    assert events[1].after["status"] == "rejected"
+    assert events[1].reason == "Vague"
+
+
+def test_report_rules(db):
+    gig = PublishedGigFactory()
+    reporter = UnverifiedSeekerFactory()
+    services.report_gig(gig, by=reporter, reason="Scam")
+    with pytest.raises(DomainError, match="already reported"):
+        services.report_gig(gig, by=reporter, reason="Scam again")
+    with pytest.raises(DomainError, match="what is wrong"):
+        services.report_gig(gig, by=UnverifiedSeekerFactory(), reason="   ")
+    with pytest.raises(InvalidTransition):
+        services.report_gig(DraftGigFactory(), by=reporter, reason="Draft?")
