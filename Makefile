@@ -18,12 +18,12 @@ install: $(STAMP) translations
 
 # Compiled catalogs (.mo) are build output; the .po files are the source.
 translations: $(STAMP)
-	$(BIN)/pybabel compile --use-fuzzy -q -d $(TRANSLATIONS) -D messages
+	$(BIN)/pybabel -q compile -d $(TRANSLATIONS) -D messages
 
 # Re-extract messages after changing user-facing text, then translate the new
 # entries in $(TRANSLATIONS)/de/LC_MESSAGES/messages.po.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o $(TRANSLATIONS)/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --ignore-dirs '.* instance' .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages --no-fuzzy-matching --ignore-obsolete
 
 run: install

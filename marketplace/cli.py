@@ -44,7 +44,7 @@ def create_admin_command(email: str, password: str, name: str) -> None:
 
 @gigs_cli.command("expire")
 def expire_command() -> None:
-    """Expire published gigs whose 60 days are over."""
+    """Expire published gigs whose time is over (GIG_LIFETIME_DAYS)."""
     from marketplace.gigs.services import expire_gigs
 
     count = expire_gigs()

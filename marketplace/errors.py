@@ -45,9 +45,8 @@ def require_transition(
     if target not in allowed.get(current, frozenset()):
         raise InvalidTransition(
             _(
-                "This is not possible right now (it is %(current)s and cannot become %(target)s).",
-                current=current.value,
-                target=target.value,
+                "This is not possible right now: it may have been changed in the meantime. "
+                "Please reload the page."
             )
         )
 

@@ -8,6 +8,7 @@ most two decimals is refused with a message saying what to type instead.
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from babel.numbers import format_currency
 from flask_babel import get_locale
@@ -35,7 +36,7 @@ def parse_amount(text: str) -> int:
         raise AmountError(_("Please use at most two decimal places, for example 0,80 or 12,50."))
     match = _AMOUNT.match(cleaned)
     if not match:
-        raise AmountError(_("This is not an amount in euros. Please type it like 0,80 or 12.50."))
+        raise AmountError(_("This is not an amount in euros. Please type it like 0,80 or 0.80."))
     if match["sign"]:
         raise AmountError(_("The amount cannot be negative."))
     fraction = (match["fraction"] or "").ljust(2, "0")
@@ -52,4 +53,4 @@ def format_money(cents: int | None, currency: str = "EUR") -> str:
     if cents is None:
         return ""
     locale = get_locale() or "en"
-    return format_currency(cents / 100, currency, locale=locale)
+    return format_currency(Decimal(cents).scaleb(-2), currency, locale=locale)

@@ -8,6 +8,9 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime
 from flask_login import LoginManager, current_user
 
+from marketplace.accounts.labels import COMPANY_ROLE_LABELS, USER_KIND_LABELS
+from marketplace.accounts.models import ADULT_AGE
+from marketplace.auth.passwords import MIN_PASSWORD_LENGTH
 from marketplace.auth.policies import can
 from marketplace.extensions import db
 from marketplace.gigs.labels import template_globals
@@ -85,7 +88,15 @@ def init_templates(app: Flask) -> None:
         datetime=lambda value, fmt="medium": format_datetime(value, fmt) if value else "",
         date=lambda value, fmt="medium": format_date(value, fmt) if value else "",
     )
-    app.jinja_env.globals.update(can=can, url_with_args=url_with_args, **template_globals())
+    app.jinja_env.globals.update(
+        can=can,
+        url_with_args=url_with_args,
+        ADULT_AGE=ADULT_AGE,
+        MIN_PASSWORD_LENGTH=MIN_PASSWORD_LENGTH,
+        USER_KIND_LABELS=USER_KIND_LABELS,
+        COMPANY_ROLE_LABELS=COMPANY_ROLE_LABELS,
+        **template_globals(),
+    )
     app.after_request(_security_headers)
 
     @app.context_processor

@@ -76,6 +76,7 @@ class UnverifiedSeekerFactory(UserFactory):
 
 class AdminFactory(UserFactory):
     email = factory.Sequence(lambda n: f"admin{n}@example.test")
+    display_name = factory.Sequence(lambda n: f"Admin {n}")
     kind = UserKind.ADMIN
     date_of_birth = None
 

@@ -86,7 +86,7 @@ class RegisterCompanyForm(FlaskForm):
         _l("Website"),
         validators=[
             Optional(),
-            URL(message=_l("Please enter a web address such as https://example.com.")),
+            URL(message=_l("Please enter a web address starting with https:// or http://.")),
             Length(max=255),
         ],
     )
@@ -126,7 +126,7 @@ class ProfileForm(FlaskForm):
         _l("Short introduction"), validators=[Length(max=2000), no_control_characters]
     )
     mature_opt_in = BooleanField(
-        _l("I am 18 or older and want to see gigs with mature content (e.g. adult chat).")
+        _l("I am an adult and want to see gigs with mature content (e.g. adult chat).")
     )
 
     def __init__(self, *args: object, **kwargs: object) -> None:
@@ -143,7 +143,7 @@ class CompanyForm(FlaskForm):
         _l("Website"),
         validators=[
             Optional(),
-            URL(message=_l("Please enter a web address such as https://example.com.")),
+            URL(message=_l("Please enter a web address starting with https:// or http://.")),
             Length(max=255),
         ],
     )

@@ -11,6 +11,7 @@ from datetime import date, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from marketplace.accounts.models import (
     ADULT_AGE,
@@ -24,7 +25,7 @@ from marketplace.accounts.models import (
 )
 from marketplace.audit.services import record
 from marketplace.auth import passwords
-from marketplace.auth.tokens import TokenPurpose, make_token, read_token
+from marketplace.auth.tokens import MAX_AGE_SECONDS, TokenPurpose, make_token, read_token
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, NotAllowed
 from marketplace.extensions import db
@@ -124,6 +125,7 @@ def send_verification(user: User) -> None:
         locale=user.locale,
         user=user,
         link=absolute_url("accounts.verify_email", token=token),
+        valid_days=MAX_AGE_SECONDS[TokenPurpose.VERIFY_EMAIL] // 86400,
     )
 
 
@@ -160,10 +162,12 @@ def authenticate(email: str, password: str) -> User:
     if user.locked_until is not None and user.locked_until > now:
         minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
         raise LoginRefused(
-            _(
+            ngettext(
                 "Too many failed attempts. For your safety this account is locked "
-                "for %(minutes)d more minutes.",
-                minutes=minutes,
+                "for %(num)d more minute.",
+                "Too many failed attempts. For your safety this account is locked "
+                "for %(num)d more minutes.",
+                minutes,
             )
         )
     if not passwords.verify_password(user.password_hash, password):
@@ -207,6 +211,7 @@ def request_password_reset(email: str) -> None:
         locale=user.locale,
         user=user,
         link=absolute_url("accounts.reset_password", token=token),
+        valid_hours=MAX_AGE_SECONDS[TokenPurpose.RESET_PASSWORD] // 3600,
     )
 
 
@@ -311,6 +316,7 @@ def invite_member(company: Company, *, email: str, by: User) -> Invitation:
         company=company,
         inviter=by,
         link=absolute_url("accounts.accept_invitation", token=token),
+        valid_days=MAX_AGE_SECONDS[TokenPurpose.INVITATION] // 86400,
     )
     return invitation
 

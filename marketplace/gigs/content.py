@@ -134,16 +134,16 @@ class GigContent:
         if not 0 < self.rate_cents <= current_app.config["MAX_RATE_CENTS"]:
             raise DomainError(_("The rate is outside the allowed range."))
         if not self.languages or not set(self.languages) <= set(WORK_LANGUAGES):
-            raise DomainError(_("Please choose at least one language from the list."))
+            raise DomainError(_("Please choose at least one language."))
         if self.kind.is_moderation and not self.communities:
             raise DomainError(
-                _("Moderation gigs must name the communities or chats to be moderated.")
+                _("Moderation gigs must name at least one community or chat to be moderated.")
             )
         if len(self.communities) > COMMUNITIES_MAX:
             raise DomainError(_("Please list at most %(max)d communities.", max=COMMUNITIES_MAX))
         for community in self.communities:
             if not community.name or not community.audience:
-                raise DomainError(_("Every community needs a name and an audience."))
+                raise DomainError(_("Every community needs both a name and an audience."))
         tags = self.tags()
         known = {tag.id for tag in tags if tag.is_active or tag.id in allow_tag_ids}
         if known != set(self.tag_ids):

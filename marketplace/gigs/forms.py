@@ -68,7 +68,7 @@ class GigForm(FlaskForm):
             DataRequired(),
             Length(
                 max=DESCRIPTION_MAX,
-                message=_l("Please keep the description under %(max)d characters."),
+                message=_l("Please keep the description to at most %(max)d characters."),
             ),
             no_control_characters,
         ],

@@ -177,7 +177,7 @@ class Gig(TimestampMixin, db.Model):
         cascade="all, delete-orphan", order_by="GigCommunity.position"
     )
     revisions: Mapped[list[GigRevision]] = relationship(
-        back_populates="gig", lazy="write_only", order_by="GigRevision.id"
+        back_populates="gig", lazy="write_only", order_by="GigRevision.id", passive_deletes=True
     )
 
     @property

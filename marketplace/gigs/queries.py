@@ -118,33 +118,65 @@ def _filtered(viewer: Viewer, filters: GigFilters) -> sa.Select[tuple[Gig]]:
     return stmt
 
 
-def search_public_gigs(viewer: Viewer, filters: GigFilters) -> GigPage:
-    stmt = _filtered(viewer, filters)
-    if filters.sort == SortOrder.PAY:
-        stmt = stmt.order_by(Gig.rate_cents.desc(), Gig.published_at.desc(), Gig.id.desc())
-    else:
-        stmt = stmt.order_by(Gig.published_at.desc(), Gig.id.desc())
-    page = max(1, filters.page)
-    rows = list(
-        db.session.scalars(
-            stmt.options(
-                joinedload(Gig.company),
-                selectinload(Gig.tags),
-                selectinload(Gig.language_rows),
-            )
-            .limit(PAGE_SIZE + 1)
-            .offset((page - 1) * PAGE_SIZE)
-        )
-    )
-    has_next = len(rows) > PAGE_SIZE
+def _ordered(stmt: sa.Select[tuple[Gig]], sort: SortOrder) -> sa.Select[tuple[Gig]]:
+    if sort == SortOrder.PAY:
+        return stmt.order_by(Gig.rate_cents.desc(), Gig.published_at.desc(), Gig.id.desc())
+    return stmt.order_by(Gig.published_at.desc(), Gig.id.desc())
+
+
+_LISTING_OPTIONS = (
+    joinedload(Gig.company),
+    selectinload(Gig.tags),
+    selectinload(Gig.language_rows),
+)
+
+
+def _capped_count(viewer: Viewer, filters: GigFilters) -> int:
     capped = _filtered(viewer, filters).with_only_columns(Gig.id).limit(COUNT_CAP + 1).subquery()
-    total = db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+    return db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
+
+
+def _gigs_by_id(ids: list[int]) -> list[Gig]:
+    """The gigs with these ids, in this order, loaded for a listing."""
+    if not ids:
+        return []
+    loaded = {
+        gig.id: gig
+        for gig in db.session.scalars(
+            sa.select(Gig).where(Gig.id.in_(ids)).options(*_LISTING_OPTIONS)
+        )
+    }
+    return [loaded[gig_id] for gig_id in ids if gig_id in loaded]
+
+
+def search_public_gigs(viewer: Viewer, filters: GigFilters) -> GigPage:
+    page = max(1, filters.page)
+    offset = (page - 1) * PAGE_SIZE
+    stmt = _ordered(_filtered(viewer, filters), filters.sort)
+    if filters.q.strip():
+        # A text search reads every match from the full-text index and sorts
+        # them (see search.py), so it counts them in the same pass, and sorts
+        # only ids; the page's gigs are loaded by id afterwards.
+        ranked = db.session.execute(
+            stmt.with_only_columns(Gig.id, sa.func.count().over())
+            .limit(PAGE_SIZE + 1)
+            .offset(offset)
+        ).all()
+        rows = _gigs_by_id([gig_id for gig_id, _ in ranked])
+        total = ranked[0][1] if ranked else _capped_count(viewer, filters)
+    else:
+        # Browsing walks an index in the listing's order and stops after one
+        # page; counting every gig would cost more than it tells, hence the cap.
+        rows = list(
+            db.session.scalars(stmt.options(*_LISTING_OPTIONS).limit(PAGE_SIZE + 1).offset(offset))
+        )
+        total = _capped_count(viewer, filters)
     return GigPage(
         items=rows[:PAGE_SIZE],
         page=page,
         total=min(total, COUNT_CAP),
         total_is_capped=total > COUNT_CAP,
-        has_next=has_next,
+        has_next=len(rows) > PAGE_SIZE,
     )
 
 

@@ -341,7 +341,7 @@ def report_gig(gig: Gig, *, by: User, reason: str) -> GigReport:
         raise DomainError(_("Please tell us what is wrong with this listing."))
     if len(reason) > REPORT_REASON_MAX:
         raise DomainError(
-            _("Please keep the report under %(max)d characters.", max=REPORT_REASON_MAX)
+            _("Please keep the report to at most %(max)d characters.", max=REPORT_REASON_MAX)
         )
     if gig.status != GigStatus.PUBLISHED:
         raise InvalidTransition(_("Only published listings can be reported."))

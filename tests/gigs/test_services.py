@@ -255,7 +255,7 @@ def test_ended_gigs_cannot_be_edited(db, factory):
 
 def test_moderation_gig_needs_its_communities(db):
     owner = company_member()
-    with pytest.raises(DomainError, match="communities or chats"):
+    with pytest.raises(DomainError, match="community or chat"):
         services.create_gig(
             owner.company,
             by=owner,

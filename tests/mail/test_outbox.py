@@ -19,7 +19,14 @@ from tests.smtp_sink import free_port
 
 def queue_welcome(to: str = "mia@example.test") -> None:
     user = UserFactory.build(display_name="Mia", email=to)
-    queue_email(to=to, template="accounts/verify_email", locale="de", user=user, link="http://x/y")
+    queue_email(
+        to=to,
+        template="accounts/verify_email",
+        locale="de",
+        user=user,
+        link="http://x/y",
+        valid_days=3,
+    )
 
 
 def test_email_is_sent_after_commit_in_the_recipients_language(app, smtp_sink):
@@ -29,6 +36,8 @@ def test_email_is_sent_after_commit_in_the_recipients_language(app, smtp_sink):
         db.session.commit()
     (message,) = smtp_sink.messages
     assert message["Content-Language"] == "de"
+    assert message["Subject"] == "Bitte bestätigen Sie Ihre E-Mail-Adresse"
+    assert message.get_content().startswith("Hallo Mia,")
     assert message["Message-ID"].endswith("@nebendesk.test>")
     with app.app_context():
         email = db.session.scalar(sa.select(OutboxEmail))
