@@ -60,6 +60,11 @@ def _gig_see_content(viewer: Viewer, gig: Gig) -> bool:
 
 
 def _gig_manage(viewer: Viewer, gig: Gig) -> bool:
+    """The company's own management pages of a gig (read-only once suspended)."""
+    return _member_role(viewer, gig.company) is not None
+
+
+def _gig_change(viewer: Viewer, gig: Gig) -> bool:
     return _can_manage_gigs(viewer, gig.company)
 
 
@@ -103,10 +108,11 @@ def _admin(viewer: Viewer, _obj: Any = None) -> bool:
 RULES: dict[str, Callable[[Viewer, Any], bool]] = {
     "gig.view": _gig_view,
     "gig.see_content": _gig_see_content,
-    "gig.edit": _gig_manage,
-    "gig.submit": _gig_manage,
-    "gig.close": _gig_manage,
-    "gig.withdraw": _gig_manage,
+    "gig.manage": _gig_manage,
+    "gig.edit": _gig_change,
+    "gig.submit": _gig_change,
+    "gig.close": _gig_change,
+    "gig.withdraw": _gig_change,
     "gig.report": _gig_report,
     "company.post_gigs": _company_post_gigs,
     "company.view": _company_view,

@@ -77,9 +77,8 @@ def _own_company() -> Company:
 
 
 def _own_gig(gig_id: int, action: str) -> Gig:
-    gig = queries.load_gig(gig_id)
-    if gig is None or current_user.company is None or gig.company_id != current_user.company.id:
-        abort(404)
+    gig = queries.load_gig(gig_id) or abort(404)
+    ensure_can(current_user, "gig.manage", gig)
     ensure_can(current_user, action, gig)
     return gig
 
@@ -123,7 +122,7 @@ def new_gig():
 @bp.route("/company/gigs/<int:gig_id>")
 @login_required
 def manage(gig_id: int):
-    gig = _own_gig(gig_id, "gig.view")
+    gig = _own_gig(gig_id, "gig.manage")
     pending = services.pending_revision(gig)
     return render_template(
         "gigs/manage.html",
