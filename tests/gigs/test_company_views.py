@@ -82,7 +82,10 @@ def test_rates_typed_either_way_become_cents(app, client, owner, rate, cents):
         ({"rate": "0"}, "The amount must be greater than zero."),
         ({"rate": "5000,00"}, "The amount is too high"),
         ({"rate": ""}, "Please enter the rate"),
-        ({"description": "x" * 200_000}, "Please keep the description to at most 20000 characters."),
+        (
+            {"description": "x" * 200_000},
+            "Please keep the description to at most 20000 characters.",
+        ),
         ({"title": ""}, "This field is required."),
         ({"languages": []}, "Please choose at least one language."),
         ({"languages": ["xx"]}, "Please choose only from the list."),
