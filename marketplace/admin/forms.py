@@ -44,9 +44,17 @@ class RejectForm(FlaskForm):
 class ReasonForm(FlaskForm):
     reason = _reason_field(_l("Reason"))
 
+    @property
+    def text(self) -> str:
+        return self.reason.data or ""
+
 
 class NoteForm(FlaskForm):
     note = _reason_field(_l("Note (optional)"), required=False)
+
+    @property
+    def text(self) -> str:
+        return self.note.data or ""
 
 
 class TagForm(FlaskForm):

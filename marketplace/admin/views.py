@@ -228,8 +228,7 @@ def _company_decision(company_id: int, form_cls, decide, success: str):
     company = db.get_or_404(Company, company_id)
     form = form_cls()
     if form.validate():
-        text = form.data.get("reason") or form.data.get("note") or ""
-        _decide(lambda: decide(company, reason=text, by=current_user), success)
+        _decide(lambda: decide(company, reason=form.text, by=current_user), success)
     else:
         _form_error(form)
     return redirect(url_for("admin.company", company_id=company.id))
