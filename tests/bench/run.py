@@ -279,6 +279,8 @@ def measure(server: Server, paths: dict[str, str], script: Path) -> dict[str, An
                 f"p95 {run['p95_ms']} ms, p99 {run['p99_ms']} ms "
                 f"(others used {load['busy_before_pct']}% CPU before; load {load['loadavg']})"
             )
+            if run["non_2xx"] or run["socket_errors"]:
+                say(f"WARNING: {run['non_2xx']} non-2xx answers, {run['socket_errors']} errors")
             rounds.append(run)
         median = sorted(rounds, key=lambda r: r["rps"])[len(rounds) // 2]
         results[name] = {"path": path, **median, "rounds": rounds}
