@@ -36,7 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace import cli, errors, jobs, web
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views import bp as admin_bp
-    from marketplace.extensions import babel, csrf, db, limiter, login_manager, migrate
+    from marketplace.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from marketplace.gigs.views import bp as gigs_bp
     from marketplace.site.views import bp as site_bp
 
@@ -46,6 +46,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     )
     csrf.init_app(app)
     limiter.init_app(app)
+    cache.init_app(app)
     babel.init_app(app, locale_selector=web.select_locale)
     web.init_login(app, login_manager)
     web.init_templates(app)

@@ -65,6 +65,11 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Jobs run inline unless Redis is configured; then RQ workers take them.
         "JOBS_INLINE": not redis_url or _bool(env, "JOBS_INLINE", False),
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
+        # Shared between hosts with Redis; one small cache per process without.
+        "CACHE_TYPE": "RedisCache" if redis_url else "SimpleCache",
+        "CACHE_REDIS_URL": redis_url,
+        "CACHE_KEY_PREFIX": "nebendesk:",
+        "LISTING_CACHE_SECONDS": _int(env, "LISTING_CACHE_SECONDS", 600),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         "MAIL_URL": env.get("MAIL_URL") or "console://",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from functools import lru_cache
 
 from babel.numbers import format_currency
 from flask_babel import get_locale
@@ -52,5 +53,11 @@ def format_money(cents: int | None, currency: str = "EUR") -> str:
     """Cents formatted for the current locale: "0,80 €" in German, "€0.80" in English."""
     if cents is None:
         return ""
-    locale = get_locale() or "en"
+    return _formatted(cents, currency, str(get_locale() or "en"))
+
+
+@lru_cache(maxsize=8192)
+def _formatted(cents: int, currency: str, locale: str) -> str:
+    # Babel parses the locale's currency pattern on every call; a listing
+    # shows few distinct amounts, so remember the finished strings.
     return format_currency(Decimal(cents).scaleb(-2), currency, locale=locale)

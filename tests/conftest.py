@@ -23,8 +23,8 @@ from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 
 from marketplace import create_app
+from marketplace.extensions import cache, limiter
 from marketplace.extensions import db as _db
-from marketplace.extensions import limiter
 from tests.smtp_sink import SMTPSink
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -105,6 +105,8 @@ def _empty_all_tables() -> None:
         else:
             for table in tables:
                 conn.execute(table.delete())
+        # The one row the migrations insert, as a fresh database has it.
+        conn.execute(sa.text("INSERT INTO listings_version (id, version) VALUES (1, 1)"))
 
 
 @pytest.fixture(autouse=True)
@@ -119,6 +121,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     sink.clear()
     with app.app_context():
         limiter.reset()
+        cache.clear()
     yield
     with app.app_context():
         _db.session.remove()

@@ -29,6 +29,7 @@ from marketplace.auth.tokens import MAX_AGE_SECONDS, TokenPurpose, make_token, r
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, NotAllowed
 from marketplace.extensions import db
+from marketplace.gigs import listing_cache
 from marketplace.mail.services import queue_email
 from marketplace.urls import absolute_url
 
@@ -272,6 +273,7 @@ def update_company(company: Company, *, name: str, website: str, description: st
     company.name = name.strip()
     company.website = clean_website(website)
     company.description = description.strip()
+    listing_cache.bump()  # cards show the company's name
     return company
 
 
@@ -405,6 +407,7 @@ def verify_company(company: Company, *, by: User, reason: str = "") -> None:
     if company.verified_at is not None:
         raise InvalidTransition(_("This company is already verified."))
     company.verified_at = utcnow()
+    listing_cache.bump()  # cards show the verified mark
     record(
         actor=by,
         action="company.verify",
@@ -422,6 +425,7 @@ def suspend_company(company: Company, *, reason: str, by: User) -> None:
         raise InvalidTransition(_("This company is already suspended."))
     company.suspended_at = utcnow()
     company.suspended_reason = reason
+    listing_cache.bump()
     record(
         actor=by,
         action="company.suspend",
@@ -439,6 +443,7 @@ def unsuspend_company(company: Company, *, reason: str, by: User) -> None:
         raise InvalidTransition(_("This company is not suspended."))
     company.suspended_at = None
     company.suspended_reason = None
+    listing_cache.bump()
     record(
         actor=by,
         action="company.unsuspend",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cache
+
 from babel import Locale
 from flask_babel import get_locale
 
@@ -11,8 +13,15 @@ WORK_LANGUAGES: tuple[str, ...] = (
 
 
 def language_name(code: str) -> str:
+    return _language_name(code, str(get_locale() or "en"))
+
+
+@cache
+def _language_name(code: str, locale: str) -> str:
+    # Looking a name up in Babel's locale data costs more than rendering a
+    # card; the answers never change, and there are few codes and locales.
     try:
-        return Locale.parse(code).get_display_name(str(get_locale() or "en")) or code
+        return Locale.parse(code).get_display_name(locale) or code
     except (ValueError, TypeError):
         return code
 

@@ -246,6 +246,17 @@ class GigRevision(db.Model):
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
 
 
+class ListingsVersion(db.Model):
+    """One row: a number that grows whenever anything a public listing shows
+    changes. Cached listing pages are keyed by it, so a change is visible on
+    the next request, on every host (see gigs/listing_cache.py)."""
+
+    __tablename__ = "listings_version"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=1)
+
+
 class GigReport(db.Model):
     """A logged-in user's report that a listing breaks the rules."""
 

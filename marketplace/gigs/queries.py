@@ -14,6 +14,7 @@ from marketplace.accounts.models import Company, User
 from marketplace.auth.policies import Viewer
 from marketplace.extensions import db
 from marketplace.gigs import search
+from marketplace.gigs.cards import GigCard, load_cards
 from marketplace.gigs.models import (
     ContentTag,
     Gig,
@@ -30,7 +31,7 @@ from marketplace.gigs.models import (
 from marketplace.pagination import Page, paginate
 
 PAGE_SIZE = 20
-COUNT_CAP = 1000  # beyond this we say "1000+": counting every match costs more than it tells
+COUNT_CAP = 100  # beyond this we say "more than 100": an exact count costs more than it tells
 
 
 class SortOrder(StrEnum):
@@ -53,7 +54,7 @@ class GigFilters:
 
 @dataclass
 class GigPage:
-    items: list[Gig]
+    items: list[GigCard]
     page: int
     total: int
     total_is_capped: bool
@@ -64,7 +65,7 @@ class GigPage:
         return self.page > 1
 
 
-def _viewer_sees_mature(viewer: Viewer) -> bool:
+def viewer_sees_mature(viewer: Viewer) -> bool:
     return isinstance(viewer, User) and viewer.is_active and viewer.sees_mature_content
 
 
@@ -75,7 +76,7 @@ def public_condition(viewer: Viewer) -> ColumnElement[bool]:
         Gig.status == GigStatus.PUBLISHED,
         Gig.company_id.in_(sa.select(Company.id).where(Company.suspended_at.is_(None))),
     ]
-    if not _viewer_sees_mature(viewer):
+    if not viewer_sees_mature(viewer):
         conditions.append(Gig.is_mature.is_(False))
     return sa.and_(*conditions)
 
@@ -124,59 +125,39 @@ def _ordered(stmt: sa.Select[tuple[Gig]], sort: SortOrder) -> sa.Select[tuple[Gi
     return stmt.order_by(Gig.published_at.desc(), Gig.id.desc())
 
 
-_LISTING_OPTIONS = (
-    joinedload(Gig.company),
-    selectinload(Gig.tags),
-    selectinload(Gig.language_rows),
-)
-
-
 def _capped_count(viewer: Viewer, filters: GigFilters) -> int:
     capped = _filtered(viewer, filters).with_only_columns(Gig.id).limit(COUNT_CAP + 1).subquery()
     return db.session.scalar(sa.select(sa.func.count()).select_from(capped)) or 0
 
 
-def _gigs_by_id(ids: list[int]) -> list[Gig]:
-    """The gigs with these ids, in this order, loaded for a listing."""
-    if not ids:
-        return []
-    loaded = {
-        gig.id: gig
-        for gig in db.session.scalars(
-            sa.select(Gig).where(Gig.id.in_(ids)).options(*_LISTING_OPTIONS)
-        )
-    }
-    return [loaded[gig_id] for gig_id in ids if gig_id in loaded]
-
-
 def search_public_gigs(viewer: Viewer, filters: GigFilters) -> GigPage:
+    """One page of public gigs as cards, with the (capped) number of matches."""
     page = max(1, filters.page)
     offset = (page - 1) * PAGE_SIZE
     stmt = _ordered(_filtered(viewer, filters), filters.sort)
     if filters.q.strip():
         # A text search reads every match from the full-text index and sorts
-        # them (see search.py), so it counts them in the same pass, and sorts
-        # only ids; the page's gigs are loaded by id afterwards.
+        # them (see search.py), so it counts them in the same pass.
         ranked = db.session.execute(
             stmt.with_only_columns(Gig.id, sa.func.count().over())
             .limit(PAGE_SIZE + 1)
             .offset(offset)
         ).all()
-        rows = _gigs_by_id([gig_id for gig_id, _ in ranked])
+        ids = [gig_id for gig_id, _ in ranked]
         total = ranked[0][1] if ranked else _capped_count(viewer, filters)
     else:
         # Browsing walks an index in the listing's order and stops after one
         # page; counting every gig would cost more than it tells, hence the cap.
-        rows = list(
-            db.session.scalars(stmt.options(*_LISTING_OPTIONS).limit(PAGE_SIZE + 1).offset(offset))
+        ids = list(
+            db.session.scalars(stmt.with_only_columns(Gig.id).limit(PAGE_SIZE + 1).offset(offset))
         )
         total = _capped_count(viewer, filters)
     return GigPage(
-        items=rows[:PAGE_SIZE],
+        items=load_cards(ids[:PAGE_SIZE]),
         page=page,
         total=min(total, COUNT_CAP),
         total_is_capped=total > COUNT_CAP,
-        has_next=len(rows) > PAGE_SIZE,
+        has_next=len(ids) > PAGE_SIZE,
     )
 
 
@@ -209,14 +190,15 @@ def gigs_with_pending_revision(company: Company) -> set[int]:
     )
 
 
-def company_public_gigs(viewer: Viewer, company: Company) -> list[Gig]:
-    return list(
-        db.session.scalars(
-            sa.select(Gig)
-            .where(public_condition(viewer), Gig.company_id == company.id)
-            .options(selectinload(Gig.tags), selectinload(Gig.language_rows))
-            .order_by(Gig.published_at.desc())
-            .limit(100)
+def company_public_gigs(viewer: Viewer, company: Company) -> list[GigCard]:
+    return load_cards(
+        list(
+            db.session.scalars(
+                sa.select(Gig.id)
+                .where(public_condition(viewer), Gig.company_id == company.id)
+                .order_by(Gig.published_at.desc(), Gig.id.desc())
+                .limit(100)
+            )
         )
     )
 

@@ -20,6 +20,7 @@ from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, require_transition
 from marketplace.extensions import db
+from marketplace.gigs import listing_cache
 from marketplace.gigs.content import GigContent
 from marketplace.gigs.models import (
     GIG_TRANSITIONS,
@@ -137,6 +138,11 @@ def update_gig(
     live = GigContent.of_gig(gig)
     content.validate(allow_tag_ids=frozenset(live.tag_ids))
     _check_capacity(hours_per_week, openings)
+    if gig.status == GigStatus.PUBLISHED and (gig.hours_per_week, gig.openings) != (
+        hours_per_week,
+        openings,
+    ):
+        listing_cache.bump()
     gig.hours_per_week = hours_per_week
     gig.openings = openings
 
@@ -178,6 +184,7 @@ def withdraw_from_review(gig: Gig, *, by: User) -> None:
 def close_gig(gig: Gig, *, by: User) -> None:
     _set_status(gig, GigStatus.CLOSED)
     gig.closed_at = utcnow()
+    listing_cache.bump()
     pending = pending_revision(gig)
     if pending is not None:
         _set_revision_status(pending, RevisionStatus.WITHDRAWN)
@@ -201,6 +208,7 @@ def expire_gigs(now: datetime | None = None) -> int:
         .with_for_update(skip_locked=True)
     ).all()
     for gig in gigs:
+        listing_cache.bump()
         _set_status(gig, GigStatus.EXPIRED)
         gig.closed_at = now
         pending = pending_revision(gig)
@@ -247,6 +255,7 @@ def approve_revision(
     elif gig.status != GigStatus.PUBLISHED:
         raise InvalidTransition(_("This gig is no longer waiting for review."))
     content.apply_to(gig)
+    listing_cache.bump()
     revision.decided_by_id = by.id
     revision.decided_at = utcnow()
     revision.decision_reason = note.strip() or None
@@ -311,6 +320,7 @@ def take_down(gig: Gig, *, by: User, reason: str) -> None:
         raise InvalidTransition(_("Only a published listing can be taken down."))
     _set_status(gig, GigStatus.REJECTED)
     gig.rejection_reason = reason
+    listing_cache.bump()
     pending = pending_revision(gig)
     if pending is not None:
         _set_revision_status(pending, RevisionStatus.WITHDRAWN)

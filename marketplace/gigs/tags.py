@@ -11,6 +11,7 @@ from marketplace.accounts.models import User
 from marketplace.audit.services import record
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.gigs import listing_cache
 from marketplace.gigs.models import ContentTag, Gig, gig_tags
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -40,6 +41,7 @@ def create_tag(*, by: User, slug: str, **fields: object) -> ContentTag:
     tag = ContentTag(slug=slug, **{k: fields[k] for k in TAG_FIELDS if k in fields})
     db.session.add(tag)
     db.session.flush()
+    listing_cache.bump()
     record(actor=by, action="tag.create", object_type="tag", object_id=tag.id, after=_snapshot(tag))
     return tag
 
@@ -53,6 +55,7 @@ def update_tag(tag: ContentTag, *, by: User, **fields: object) -> ContentTag:
     if after["is_mature"] != before["is_mature"]:
         _refresh_mature_flags(tag)
     if after != before:
+        listing_cache.bump()
         record(
             actor=by, action="tag.update", object_type="tag", object_id=tag.id,
             before=before, after=after,

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from markupsafe import Markup
 
 from marketplace.accounts.forms import EmptyForm
 from marketplace.accounts.models import Company
 from marketplace.auth.policies import can, ensure_can
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.gigs import queries, services
+from marketplace.gigs import listing_cache, queries, services
 from marketplace.gigs.content import GigContent
 from marketplace.gigs.forms import GigForm, GigSearchForm, ReportForm
 from marketplace.gigs.models import Gig
@@ -25,11 +27,17 @@ bp = Blueprint("gigs", __name__)
 
 @bp.route("/gigs")
 def browse():
-    tags = active_tags()
-    form = GigSearchForm(request.args, tags=tags)
+    sees_mature = queries.viewer_sees_mature(current_user)
+    key = ("browse", str(get_locale()), sees_mature, sorted(request.args.items(multi=True)))
+    body = listing_cache.cached_page(key, _render_browse_body)
+    return render_template("gigs/browse.html", body=Markup(body))  # noqa: S704 - our own HTML
+
+
+def _render_browse_body() -> str:
+    form = GigSearchForm(request.args, tags=active_tags())
     form.validate()  # invalid filters are shown with their error and ignored
     results = queries.search_public_gigs(current_user, form.filters())
-    return render_template("gigs/browse.html", form=form, results=results)
+    return render_template("gigs/_browse_body.html", form=form, results=results)
 
 
 @bp.route("/gigs/<int:gig_id>")

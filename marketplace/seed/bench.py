@@ -34,6 +34,7 @@ import sqlalchemy as sa
 from marketplace.accounts.models import Company, CompanyRole, Membership, User, UserKind
 from marketplace.auth.passwords import hash_password
 from marketplace.extensions import db
+from marketplace.gigs import listing_cache
 from marketplace.gigs.models import (
     ContentTag,
     Gig,
@@ -587,6 +588,8 @@ def seed_bench(count: int, *, seed: int | None = None) -> int:
                 upcoming = composer.submit(_gig_batch, rng, next_size, companies, tags, now)
             _insert_gigs(gigs, children)
             db.session.commit()
+    listing_cache.bump()
+    db.session.commit()
     if db.engine.dialect.name == "postgresql":
         _vacuum_analyze()
     return sum(sizes)
