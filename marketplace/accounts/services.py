@@ -23,7 +23,6 @@ from marketplace.accounts.models import (
     UserKind,
     age_on,
 )
-from marketplace.audit.services import record
 from marketplace.auth import passwords
 from marketplace.auth.tokens import MAX_AGE_SECONDS, TokenPurpose, make_token, read_token
 from marketplace.db import utcnow
@@ -354,105 +353,6 @@ def revoke_invitation(invitation: Invitation) -> None:
     if not invitation.is_open:
         raise InvalidTransition(_("This invitation was already used or revoked."))
     invitation.revoked_at = utcnow()
-
-
-# --- admin decisions on accounts -----------------------------------------------
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Please give a reason."))
-    return reason
-
-
-def suspend_user(user: User, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
-    if user.suspended_at is not None:
-        raise InvalidTransition(_("This account is already suspended."))
-    if user.id == by.id:
-        raise NotAllowed(_("You cannot suspend your own account."))
-    user.suspended_at = utcnow()
-    user.suspended_reason = reason
-    user.auth_version += 1  # ends every open session at once
-    record(
-        actor=by,
-        action="user.suspend",
-        object_type="user",
-        object_id=user.id,
-        before={"suspended": False},
-        after={"suspended": True},
-        reason=reason,
-    )
-
-
-def unsuspend_user(user: User, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
-    if user.suspended_at is None:
-        raise InvalidTransition(_("This account is not suspended."))
-    user.suspended_at = None
-    user.suspended_reason = None
-    record(
-        actor=by,
-        action="user.unsuspend",
-        object_type="user",
-        object_id=user.id,
-        before={"suspended": True},
-        after={"suspended": False},
-        reason=reason,
-    )
-
-
-def verify_company(company: Company, *, by: User, reason: str = "") -> None:
-    if company.verified_at is not None:
-        raise InvalidTransition(_("This company is already verified."))
-    company.verified_at = utcnow()
-    listing_cache.bump()  # cards show the verified mark
-    record(
-        actor=by,
-        action="company.verify",
-        object_type="company",
-        object_id=company.id,
-        before={"verified": False},
-        after={"verified": True},
-        reason=reason.strip() or None,
-    )
-
-
-def suspend_company(company: Company, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
-    if company.suspended_at is not None:
-        raise InvalidTransition(_("This company is already suspended."))
-    company.suspended_at = utcnow()
-    company.suspended_reason = reason
-    listing_cache.bump()
-    record(
-        actor=by,
-        action="company.suspend",
-        object_type="company",
-        object_id=company.id,
-        before={"suspended": False},
-        after={"suspended": True},
-        reason=reason,
-    )
-
-
-def unsuspend_company(company: Company, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
-    if company.suspended_at is None:
-        raise InvalidTransition(_("This company is not suspended."))
-    company.suspended_at = None
-    company.suspended_reason = None
-    listing_cache.bump()
-    record(
-        actor=by,
-        action="company.unsuspend",
-        object_type="company",
-        object_id=company.id,
-        before={"suspended": True},
-        after={"suspended": False},
-        reason=reason,
-    )
 
 
 def create_admin(*, email: str, password: str, display_name: str = "Admin") -> User:

@@ -13,8 +13,8 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from marketplace.accounts import moderation
 from marketplace.accounts import queries as account_queries
-from marketplace.accounts import services as account_services
 from marketplace.accounts.models import Company, User
 from marketplace.admin.forms import (
     ApproveForm,
@@ -237,7 +237,7 @@ def _company_decision(company_id: int, form_cls, decide, success: str):
 @bp.post("/companies/<int:company_id>/verify")
 def verify_company(company_id: int):
     return _company_decision(
-        company_id, NoteForm, account_services.verify_company, _("The company is verified.")
+        company_id, NoteForm, moderation.verify_company, _("The company is verified.")
     )
 
 
@@ -246,7 +246,7 @@ def suspend_company(company_id: int):
     return _company_decision(
         company_id,
         ReasonForm,
-        account_services.suspend_company,
+        moderation.suspend_company,
         _("The company is suspended; its gigs are no longer public."),
     )
 
@@ -254,7 +254,7 @@ def suspend_company(company_id: int):
 @bp.post("/companies/<int:company_id>/unsuspend")
 def unsuspend_company(company_id: int):
     return _company_decision(
-        company_id, ReasonForm, account_services.unsuspend_company, _("The suspension is lifted.")
+        company_id, ReasonForm, moderation.unsuspend_company, _("The suspension is lifted.")
     )
 
 
@@ -292,13 +292,13 @@ def _user_decision(user_id: int, decide, success: str):
 @bp.post("/users/<int:user_id>/suspend")
 def suspend_user(user_id: int):
     return _user_decision(
-        user_id, account_services.suspend_user, _("The account is suspended and logged out.")
+        user_id, moderation.suspend_user, _("The account is suspended and logged out.")
     )
 
 
 @bp.post("/users/<int:user_id>/unsuspend")
 def unsuspend_user(user_id: int):
-    return _user_decision(user_id, account_services.unsuspend_user, _("The suspension is lifted."))
+    return _user_decision(user_id, moderation.unsuspend_user, _("The suspension is lifted."))
 
 
 # --- reports ---------------------------------------------------------------------

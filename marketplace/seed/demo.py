@@ -22,6 +22,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from marketplace.accounts import moderation
 from marketplace.accounts import services as accounts
 from marketplace.accounts.models import Company, User
 from marketplace.db import utcnow
@@ -78,7 +79,7 @@ class _Seeder:
         self._expire()
         for spec in COMPANIES:
             if spec.suspend_reason and spec.name in self.new_companies:
-                accounts.suspend_company(
+                moderation.suspend_company(
                     self.companies[spec.name], reason=spec.suspend_reason, by=self.admin
                 )
         db.session.flush()
@@ -115,7 +116,7 @@ class _Seeder:
                 company, name=spec.name, website=spec.website, description=spec.description
             )
             if spec.verified:
-                accounts.verify_company(company, by=self.admin, reason="Demo: Impressum geprüft.")
+                moderation.verify_company(company, by=self.admin, reason="Demo: Impressum geprüft.")
             self.created["companies"] += 1
             self.new_companies.add(spec.name)
         owner = accounts.find_user_by_email(spec.owner_email) or company.memberships[0].user

@@ -8,6 +8,7 @@ from datetime import timedelta
 import pytest
 import sqlalchemy as sa
 
+from marketplace.accounts import moderation
 from marketplace.accounts import services as accounts
 from marketplace.extensions import db
 from marketplace.gigs import services, tags
@@ -108,12 +109,12 @@ def _rename_company(world):
 
 
 def _verify_company(world):
-    accounts.verify_company(world["gig"].company, by=world["admin"])
+    moderation.verify_company(world["gig"].company, by=world["admin"])
     return '<span class="verified"', True
 
 
 def _suspend_company(world):
-    accounts.suspend_company(world["gig"].company, reason="Fraud", by=world["admin"])
+    moderation.suspend_company(world["gig"].company, reason="Fraud", by=world["admin"])
     return "Live gig title", False
 
 
