@@ -38,6 +38,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from marketplace.gigs.views import bp as gigs_bp
+    from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
+    from marketplace.onboarding.hiring_views import bp as hiring_bp
+    from marketplace.onboarding.views import bp as applications_bp
     from marketplace.site.views import bp as site_bp
 
     db.init_app(app)
@@ -56,6 +59,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(accounts_bp)
     app.register_blueprint(gigs_bp)
     app.register_blueprint(admin_bp)
+    app.register_blueprint(applications_bp)
+    app.register_blueprint(onboarding_builder_bp)
+    app.register_blueprint(hiring_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

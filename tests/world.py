@@ -3,12 +3,24 @@ several states, a seeker, an admin, a report, a tag and an invitation."""
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from marketplace.accounts.models import Company, CompanyRole, Invitation, User
 from marketplace.auth.tokens import TokenPurpose, make_token
+from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import ContentTag, Gig, GigReport, GigRevision, RevisionStatus
+from marketplace.onboarding.models import (
+    Application,
+    ApplicationStatus,
+    Engagement,
+    Onboarding,
+    QuestionKind,
+    QuizAttempt,
+    QuizOption,
+    QuizQuestion,
+)
 from tests.factories import (
     AdminFactory,
     CompanyFactory,
@@ -38,6 +50,12 @@ class World:
     report: GigReport
     tag: ContentTag
     invitation: Invitation
+    onboarding: Onboarding
+    question: QuizQuestion
+    application: Application  # the seeker's, on the published gig, one failed attempt
+    attempt: QuizAttempt
+    worker: User  # another seeker, hired on the published gig
+    engagement: Engagement
 
     def user_for(self, role: str) -> User | None:
         return {
@@ -85,6 +103,48 @@ def build_world() -> World:
         invited_by_id=owner.id,
     )
     db.session.add(invitation)
+    onboarding, question = _onboarding(published)
+    application = Application(
+        gig_id=published.id,
+        seeker_id=seeker.id,
+        status=ApplicationStatus.ONBOARDING,
+        note="I answered shop emails for three years.",
+        hours_per_week=10,
+        languages=["de"],
+    )
+    db.session.add(application)
+    db.session.flush()
+    attempt = QuizAttempt(
+        application_id=application.id,
+        number=1,
+        submitted_at=utcnow(),
+        paper=[{"id": question.id, "text": question.text, "kind": "single",
+                "options": [{"id": o.id, "text": o.text} for o in question.options]}],
+        key={str(question.id): [question.options[0].id]},
+        answers={str(question.id): [question.options[1].id]},
+        pass_mark_percent=onboarding.pass_mark_percent,
+        score_percent=0,
+        passed=False,
+        wrong_question_ids=[question.id],
+    )  # fmt: skip
+    worker = UserFactory(email="worker@world.test")
+    hired = Application(
+        gig_id=published.id,
+        seeker_id=worker.id,
+        status=ApplicationStatus.HIRED,
+        hours_per_week=20,
+        languages=["de", "en"],
+    )
+    db.session.add_all([attempt, hired])
+    db.session.flush()
+    engagement = Engagement(
+        gig_id=published.id,
+        worker_id=worker.id,
+        application_id=hired.id,
+        rate_cents=published.rate_cents,
+        pay_model=published.pay_model,
+    )
+    db.session.add(engagement)
     db.session.commit()
     return World(
         company=company,
@@ -101,4 +161,26 @@ def build_world() -> World:
         report=report,
         tag=tag,
         invitation=invitation,
+        onboarding=onboarding,
+        question=question,
+        application=application,
+        attempt=attempt,
+        worker=worker,
+        engagement=engagement,
     )
+
+
+def _onboarding(gig: Gig) -> tuple[Onboarding, QuizQuestion]:
+    rules = "Be friendly. Never promise refunds."
+    onboarding = Onboarding(
+        gig_id=gig.id, rules=rules, rules_hash=hashlib.sha256(rules.encode()).hexdigest()
+    )
+    question = QuizQuestion(text="A parcel is late. What do you do?", kind=QuestionKind.SINGLE)
+    question.options = [
+        QuizOption(position=0, text="Look up the tracking and answer", is_correct=True),
+        QuizOption(position=1, text="Promise a refund", is_correct=False),
+    ]
+    onboarding.questions = [question]
+    db.session.add(onboarding)
+    db.session.flush()
+    return onboarding, question

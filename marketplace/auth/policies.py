@@ -15,6 +15,7 @@ from flask_login import AnonymousUserMixin
 
 from marketplace.accounts.models import Company, CompanyRole, User, UserKind
 from marketplace.gigs.models import Gig, GigStatus
+from marketplace.onboarding.models import Application, Engagement
 
 Viewer = User | AnonymousUserMixin
 
@@ -105,6 +106,53 @@ def _admin(viewer: Viewer, _obj: Any = None) -> bool:
     return _is_admin(viewer)
 
 
+# --- applications, onboarding, engagements -----------------------------------------
+
+
+def _gig_apply(viewer: Viewer, gig: Gig) -> bool:
+    """Seekers may apply to what they may see: public gigs, mature ones only if opted in."""
+    user = _user(viewer)
+    return (
+        user is not None
+        and user.kind == UserKind.SEEKER
+        and gig.is_public
+        and _gig_see_content(viewer, gig)
+    )
+
+
+def _application_view(viewer: Viewer, application: Application) -> bool:
+    user = _user(viewer)
+    if user is None:
+        return False
+    return (
+        application.seeker_id == user.id
+        or _member_role(viewer, application.gig.company) is not None
+    )
+
+
+def _application_act(viewer: Viewer, application: Application) -> bool:
+    """The applicant's own steps: consent, rules, quiz, withdraw."""
+    user = _user(viewer)
+    return user is not None and application.seeker_id == user.id
+
+
+def _application_decide(viewer: Viewer, application: Application) -> bool:
+    return _can_manage_gigs(viewer, application.gig.company)
+
+
+def _engagement_view(viewer: Viewer, engagement: Engagement) -> bool:
+    user = _user(viewer)
+    if user is None:
+        return False
+    return (
+        engagement.worker_id == user.id or _member_role(viewer, engagement.gig.company) is not None
+    )
+
+
+def _engagement_manage(viewer: Viewer, engagement: Engagement) -> bool:
+    return _can_manage_gigs(viewer, engagement.gig.company)
+
+
 RULES: dict[str, Callable[[Viewer, Any], bool]] = {
     "gig.view": _gig_view,
     "gig.see_content": _gig_see_content,
@@ -118,6 +166,14 @@ RULES: dict[str, Callable[[Viewer, Any], bool]] = {
     "company.view": _company_view,
     "company.manage": _company_manage,
     "company.view_private": _company_view_private,
+    "gig.apply": _gig_apply,
+    "gig.review_applicants": _gig_manage,
+    "onboarding.edit": _gig_change,
+    "application.view": _application_view,
+    "application.act": _application_act,
+    "application.decide": _application_decide,
+    "engagement.view": _engagement_view,
+    "engagement.manage": _engagement_manage,
     "seeker.profile": _seeker_profile,
     "admin.access": _admin,
 }

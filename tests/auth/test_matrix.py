@@ -9,36 +9,32 @@ object's existence does not leak.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import pytest
 
 from marketplace.auth.tokens import TokenPurpose
-from tests.world import World, build_world
-
-ROLES = ("anonymous", "seeker", "other_company", "company", "admin")
-OK, LOGIN, NF = "ok", "login", "404"
-
-UrlFor = Callable[[World], str]
-
-
-def everyone(outcome: str) -> dict[str, str]:
-    return dict.fromkeys(ROLES, outcome)
-
-
-PUBLIC = everyone(OK)
-LOGGED_IN = {**everyone(OK), "anonymous": LOGIN}
-ADMIN_ONLY = {**everyone(NF), "admin": OK}
-SEEKER_ONLY = {"anonymous": LOGIN, "seeker": OK, "other_company": NF, "company": NF, "admin": NF}
-ANY_COMPANY = {"anonymous": LOGIN, "seeker": NF, "other_company": OK, "company": OK, "admin": NF}
-OWN_COMPANY = {"anonymous": LOGIN, "seeker": NF, "other_company": NF, "company": OK, "admin": NF}
-OWN_COMPANY_OR_ADMIN_VIEW = {
-    "anonymous": NF, "seeker": NF, "other_company": NF, "company": OK, "admin": OK,
-}  # fmt: skip
-REPORTERS = {"anonymous": LOGIN, "seeker": OK, "other_company": OK, "company": NF, "admin": OK}
+from tests.auth.matrix_applications import APPLICATIONS
+from tests.auth.matrix_builder import BUILDER
+from tests.auth.matrix_common import (
+    ADMIN_ONLY,
+    ANY_COMPANY,
+    LOGGED_IN,
+    LOGIN,
+    NF,
+    OK,
+    OWN_COMPANY,
+    OWN_COMPANY_OR_ADMIN_VIEW,
+    PUBLIC,
+    REPORTERS,
+    ROLES,
+    SEEKER_ONLY,
+    UrlFor,
+    everyone,
+)
+from tests.auth.matrix_hiring import HIRING
+from tests.world import build_world
 
 # (endpoint, method) → (url, expected outcome per role)
-EXPECTATIONS: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
+FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
     ("site.home", "GET"): (lambda w: "/", PUBLIC),
     ("site.about", "GET"): (lambda w: "/about", PUBLIC),
     ("site.healthz", "GET"): (lambda w: "/healthz", PUBLIC),
@@ -145,6 +141,8 @@ EXPECTATIONS: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
     ),
     ("admin.audit", "GET"): (lambda w: "/admin/audit?object_type=gig", ADMIN_ONLY),
 }
+
+EXPECTATIONS = {**FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING}
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
 EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
