@@ -11,6 +11,7 @@ from marketplace.extensions import db
 admin_cli = AppGroup("admin", help="Administrator accounts.")
 gigs_cli = AppGroup("gigs", help="Gig housekeeping (safe to run from cron).")
 seed_cli = AppGroup("seed", help="Demo and benchmark data.")
+onboarding_cli = AppGroup("onboarding", help="Onboarding housekeeping (safe to run from cron).")
 outbox_cli = AppGroup("outbox", help="Outgoing email.")
 
 
@@ -50,6 +51,16 @@ def expire_command() -> None:
     count = expire_gigs()
     db.session.commit()
     click.echo(f"Expired {count} gig(s).")
+
+
+@onboarding_cli.command("close-expired")
+def close_expired_command() -> None:
+    """Grade quiz attempts whose time ran out (as failed) and move their applications on."""
+    from marketplace.onboarding.applications import close_expired_attempts
+
+    count = close_expired_attempts()
+    db.session.commit()
+    click.echo(f"Closed {count} expired attempt(s).")
 
 
 @seed_cli.command("demo")
@@ -96,6 +107,6 @@ def worker_command(burst: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (admin_cli, gigs_cli, seed_cli, outbox_cli):
+    for group in (admin_cli, gigs_cli, onboarding_cli, seed_cli, outbox_cli):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

@@ -17,6 +17,7 @@ from marketplace.gigs.labels import template_globals
 from marketplace.gigs.languages import language_name
 from marketplace.markdown import render_markdown
 from marketplace.money import format_money
+from marketplace.onboarding.labels import template_globals as onboarding_template_globals
 
 LANGUAGE_COOKIE = "nebendesk_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -96,6 +97,7 @@ def init_templates(app: Flask) -> None:
         USER_KIND_LABELS=USER_KIND_LABELS,
         COMPANY_ROLE_LABELS=COMPANY_ROLE_LABELS,
         **template_globals(),
+        **onboarding_template_globals(),
     )
     app.after_request(_security_headers)
 

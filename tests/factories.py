@@ -29,6 +29,14 @@ from marketplace.gigs.models import (
     PayModel,
     RevisionStatus,
 )
+from marketplace.onboarding.models import (
+    Application,
+    Onboarding,
+    QuestionKind,
+    QuizOption,
+    QuizQuestion,
+)
+from marketplace.onboarding.services import rules_hash_of
 
 PASSWORD = "demo-password-1"
 
@@ -245,3 +253,52 @@ class ReportFactory(Base):
     gig = factory.SubFactory(PublishedGigFactory)
     reporter = factory.SubFactory(UserFactory)
     reason = "The pay looks misleading."
+
+
+# --- onboarding ---------------------------------------------------------------
+
+DEFAULT_QUESTIONS = (
+    ("A parcel is late. What do you do first?", "single",
+     (("Look up the tracking number", True), ("Promise a refund", False),
+      ("Ignore the email", False))),
+    ("Which belong in every answer?", "multiple",
+     (("A greeting", True), ("The customer's order number", True), ("Your private phone", False))),
+    ("A customer insults you. You…", "single",
+     (("stay polite and escalate", True), ("insult them back", False))),
+)  # fmt: skip
+
+
+def make_onboarding(gig: Gig, *, rules: str = "Be kind. Never promise refunds.",
+                    questions=DEFAULT_QUESTIONS, **settings):  # fmt: skip
+    """An onboarding for ``gig`` with these rules, questions and settings (committed)."""
+    onboarding = Onboarding(gig_id=gig.id, rules=rules, rules_hash=rules_hash_of(rules))
+    db.session.add(onboarding)
+    db.session.flush()
+    # Set after the insert: the ORM would replace an explicit None (no time
+    # limit) by the column's default on insert.
+    defaults = {"time_limit_minutes": 20, "max_attempts": 3, "retry_delay_minutes": 60,
+                "pass_mark_percent": 60}  # fmt: skip
+    for name, value in {**defaults, **settings}.items():
+        setattr(onboarding, name, value)
+    for position, (text, kind, options) in enumerate(questions):
+        question = QuizQuestion(position=position, text=text, kind=QuestionKind(kind))
+        question.options = [
+            QuizOption(position=i, text=option_text, is_correct=correct)
+            for i, (option_text, correct) in enumerate(options)
+        ]
+        onboarding.questions.append(question)
+    db.session.commit()
+    return onboarding
+
+
+class ApplicationFactory(Base):
+    """A submitted application of a verified adult seeker to a published gig."""
+
+    class Meta:
+        model = Application
+
+    gig = factory.SubFactory(PublishedGigFactory)
+    seeker = factory.SubFactory(UserFactory)
+    note = "Three years of customer service at an online shop."
+    hours_per_week = 10
+    languages = factory.LazyFunction(lambda: ["de", "en"])

@@ -3,7 +3,6 @@ several states, a seeker, an admin, a report, a tag and an invitation."""
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 
 from marketplace.accounts.models import Company, CompanyRole, Invitation, User
@@ -21,6 +20,7 @@ from marketplace.onboarding.models import (
     QuizOption,
     QuizQuestion,
 )
+from marketplace.onboarding.services import rules_hash_of
 from tests.factories import (
     AdminFactory,
     CompanyFactory,
@@ -172,9 +172,7 @@ def build_world() -> World:
 
 def _onboarding(gig: Gig) -> tuple[Onboarding, QuizQuestion]:
     rules = "Be friendly. Never promise refunds."
-    onboarding = Onboarding(
-        gig_id=gig.id, rules=rules, rules_hash=hashlib.sha256(rules.encode()).hexdigest()
-    )
+    onboarding = Onboarding(gig_id=gig.id, rules=rules, rules_hash=rules_hash_of(rules))
     question = QuizQuestion(text="A parcel is late. What do you do?", kind=QuestionKind.SINGLE)
     question.options = [
         QuizOption(position=0, text="Look up the tracking and answer", is_correct=True),

@@ -11,19 +11,13 @@ from flask_babel import gettext as _
 from marketplace.accounts.models import Company, User
 from marketplace.audit.services import record
 from marketplace.db import utcnow
-from marketplace.errors import DomainError, InvalidTransition, NotAllowed
+from marketplace.errors import InvalidTransition, NotAllowed
 from marketplace.gigs import listing_cache
-
-
-def _require_reason(reason: str) -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise DomainError(_("Please give a reason."))
-    return reason
+from marketplace.reasons import require_reason
 
 
 def suspend_user(user: User, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if user.suspended_at is not None:
         raise InvalidTransition(_("This account is already suspended."))
     if user.id == by.id:
@@ -43,7 +37,7 @@ def suspend_user(user: User, *, reason: str, by: User) -> None:
 
 
 def unsuspend_user(user: User, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if user.suspended_at is None:
         raise InvalidTransition(_("This account is not suspended."))
     user.suspended_at = None
@@ -76,7 +70,7 @@ def verify_company(company: Company, *, by: User, reason: str = "") -> None:
 
 
 def suspend_company(company: Company, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if company.suspended_at is not None:
         raise InvalidTransition(_("This company is already suspended."))
     company.suspended_at = utcnow()
@@ -94,7 +88,7 @@ def suspend_company(company: Company, *, reason: str, by: User) -> None:
 
 
 def unsuspend_company(company: Company, *, reason: str, by: User) -> None:
-    reason = _require_reason(reason)
+    reason = require_reason(reason)
     if company.suspended_at is None:
         raise InvalidTransition(_("This company is not suspended."))
     company.suspended_at = None

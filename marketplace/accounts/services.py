@@ -355,6 +355,16 @@ def revoke_invitation(invitation: Invitation) -> None:
     invitation.revoked_at = utcnow()
 
 
+def notify_company_members(company: Company, template: str, **context: object) -> None:
+    """Email every active member of ``company``, each in their own language."""
+    for membership in company.memberships:
+        member = membership.user
+        if member.suspended_at is None:
+            queue_email(
+                to=member.email, template=template, locale=member.locale, member=member, **context
+            )
+
+
 def create_admin(*, email: str, password: str, display_name: str = "Admin") -> User:
     user = _new_user(
         email=email,

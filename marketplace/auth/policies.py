@@ -149,6 +149,11 @@ def _engagement_view(viewer: Viewer, engagement: Engagement) -> bool:
     )
 
 
+def _engagement_work(viewer: Viewer, engagement: Engagement) -> bool:
+    user = _user(viewer)
+    return user is not None and engagement.worker_id == user.id
+
+
 def _engagement_manage(viewer: Viewer, engagement: Engagement) -> bool:
     return _can_manage_gigs(viewer, engagement.gig.company)
 
@@ -173,6 +178,7 @@ RULES: dict[str, Callable[[Viewer, Any], bool]] = {
     "application.act": _application_act,
     "application.decide": _application_decide,
     "engagement.view": _engagement_view,
+    "engagement.work": _engagement_work,
     "engagement.manage": _engagement_manage,
     "seeker.profile": _seeker_profile,
     "admin.access": _admin,

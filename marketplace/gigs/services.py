@@ -16,6 +16,7 @@ from flask import current_app
 from flask_babel import gettext as _
 
 from marketplace.accounts.models import Company, User
+from marketplace.accounts.services import notify_company_members
 from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, require_transition
@@ -33,7 +34,6 @@ from marketplace.gigs.models import (
     ReportStatus,
     RevisionStatus,
 )
-from marketplace.mail.services import queue_email
 from marketplace.urls import absolute_url
 
 HOURS_PER_WEEK_MAX = 60
@@ -73,15 +73,6 @@ def latest_decided_revision(gig: Gig) -> GigRevision | None:
         .order_by(GigRevision.id.desc())
         .limit(1)
     )
-
-
-def _notify_company(company: Company, template: str, **context: object) -> None:
-    for membership in company.memberships:
-        member = membership.user
-        if member.suspended_at is None:
-            queue_email(
-                to=member.email, template=template, locale=member.locale, member=member, **context
-            )
 
 
 # --- the company's side ----------------------------------------------------
@@ -214,7 +205,7 @@ def expire_gigs(now: datetime | None = None) -> int:
         pending = pending_revision(gig)
         if pending is not None:
             _set_revision_status(pending, RevisionStatus.WITHDRAWN)
-        _notify_company(
+        notify_company_members(
             gig.company,
             "gigs/expired",
             gig=gig,
@@ -268,7 +259,7 @@ def approve_revision(
         after={"status": gig.status.value, "revision_id": revision.id},
         reason=revision.decision_reason,
     )
-    _notify_company(
+    notify_company_members(
         gig.company,
         "gigs/approved",
         gig=gig,
@@ -301,7 +292,7 @@ def reject_revision(revision: GigRevision, *, by: User, reason: str) -> None:
         after={"status": gig.status.value, "revision_id": revision.id},
         reason=reason,
     )
-    _notify_company(
+    notify_company_members(
         gig.company,
         "gigs/rejected",
         gig=gig,
@@ -333,7 +324,7 @@ def take_down(gig: Gig, *, by: User, reason: str) -> None:
         after={"status": GigStatus.REJECTED.value},
         reason=reason,
     )
-    _notify_company(
+    notify_company_members(
         gig.company,
         "gigs/taken_down",
         gig=gig,
