@@ -23,7 +23,7 @@ translations: $(STAMP)
 # Re-extract messages after changing user-facing text, then translate the new
 # entries in $(TRANSLATIONS)/de/LC_MESSAGES/messages.po.
 messages: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --ignore-dirs '.* instance' .
+	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_pgettext:1c,2 -k _lp:1c,2 -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --ignore-dirs '.* instance' .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages --no-fuzzy-matching --ignore-obsolete
 
 run: install

@@ -47,7 +47,7 @@ def hire(application: Application, *, by: User) -> Engagement:
     if occupied_openings(gig) >= gig.openings:
         raise DomainError(
             _(
-                "All %(n)d openings of this gig are filled. End an engagement or raise the "
+                "All openings of this gig are filled (%(n)d). End an engagement or raise the "
                 "number of openings first.",
                 n=gig.openings,
             )

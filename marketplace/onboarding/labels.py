@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
 
 from marketplace.onboarding.models import ApplicationStatus, EngagementStatus, QuestionKind
 
 APPLICATION_LABELS = {
-    ApplicationStatus.SUBMITTED: _l("Submitted"),
-    ApplicationStatus.ONBOARDING: _l("Onboarding"),
+    ApplicationStatus.SUBMITTED: _lp("application status", "Submitted"),
+    ApplicationStatus.ONBOARDING: _lp("application status", "Onboarding"),
     ApplicationStatus.PASSED: _l("Passed, ready for review"),
     ApplicationStatus.HIRED: _l("Hired"),
     ApplicationStatus.REJECTED: _l("Not selected"),

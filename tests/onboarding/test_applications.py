@@ -221,7 +221,7 @@ def test_applying_emails_the_seeker_and_the_company(app, smtp_sink, db):
     apply_to(gig, UserFactory(email="lena@example.test"))
     db.session.commit()
     assert smtp_sink.last_to("lena@example.test")["Subject"].startswith("Application received")
-    assert smtp_sink.last_to("owner@radhaus.example")["Subject"].startswith("New applicant")
+    assert smtp_sink.last_to("owner@radhaus.example")["Subject"].startswith("New application")
 
 
 # --- rules -------------------------------------------------------------------------
