@@ -33,7 +33,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         hops = app.config["TRUST_PROXY_HOPS"]
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
 
-    from marketplace import cli, errors, jobs, web
+    from marketplace import cli, errors, jobs, models, web  # noqa: F401 - models: all tables
     from marketplace.accounts.views import bp as accounts_bp
     from marketplace.admin.views import bp as admin_bp
     from marketplace.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
@@ -41,6 +41,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
+    from marketplace.payments.company_views import bp as balance_bp
+    from marketplace.payments.webhook_views import bp as stripe_webhook_bp
+    from marketplace.payments.worker_views import bp as earnings_bp
     from marketplace.site.views import bp as site_bp
 
     db.init_app(app)
@@ -62,6 +65,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(applications_bp)
     app.register_blueprint(onboarding_builder_bp)
     app.register_blueprint(hiring_bp)
+    app.register_blueprint(stripe_webhook_bp)
+    app.register_blueprint(balance_bp)
+    app.register_blueprint(earnings_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

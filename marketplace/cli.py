@@ -13,6 +13,8 @@ gigs_cli = AppGroup("gigs", help="Gig housekeeping (safe to run from cron).")
 seed_cli = AppGroup("seed", help="Demo and benchmark data.")
 onboarding_cli = AppGroup("onboarding", help="Onboarding housekeeping (safe to run from cron).")
 outbox_cli = AppGroup("outbox", help="Outgoing email.")
+payouts_cli = AppGroup("payouts", help="Work review and payouts (safe to run from cron).")
+ledger_cli = AppGroup("ledger", help="The books.")
 
 
 @admin_cli.command("create")
@@ -83,6 +85,43 @@ def seed_bench_command(gig_count: int) -> None:
     click.echo(f"Created {created} published gigs.")
 
 
+@payouts_cli.command("auto-approve")
+def auto_approve_command() -> None:
+    """Approve units whose review window is over; make undisputed rejections final."""
+    from marketplace.payments.units import auto_approve_due, void_expired_rejections
+
+    approved = auto_approve_due()
+    voided = void_expired_rejections()
+    db.session.commit()
+    click.echo(f"Approved {approved} unit(s); {voided} rejection(s) became final.")
+
+
+@payouts_cli.command("run")
+def payouts_run_command() -> None:
+    """Pay every worker who is due (one Stripe Transfer each; crash-safe, safe to repeat)."""
+    from marketplace.payments.payouts import run_payouts
+
+    run = run_payouts()
+    click.echo(
+        f"Payout run {run.id}: {run.paid_count} paid ({run.paid_cents} cents), "
+        f"{run.failed_count} failed."
+    )
+
+
+@ledger_cli.command("check")
+@click.option("--no-stripe", is_flag=True, help="Skip comparing with Stripe's objects.")
+def ledger_check_command(no_stripe: bool) -> None:
+    """Prove the books: balanced, balances = entries, nothing negative, Stripe agrees."""
+    from marketplace.payments.checks import check_ledger
+
+    problems = check_ledger(with_stripe=not no_stripe)
+    for problem in problems:
+        click.echo(f"DISCREPANCY: {problem}", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("The ledger is consistent.")
+
+
 @outbox_cli.command("deliver")
 def deliver_command() -> None:
     """Send outbox email that is due (retries included)."""
@@ -107,6 +146,14 @@ def worker_command(burst: bool) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (admin_cli, gigs_cli, onboarding_cli, seed_cli, outbox_cli):
+    for group in (
+        admin_cli,
+        gigs_cli,
+        onboarding_cli,
+        seed_cli,
+        outbox_cli,
+        payouts_cli,
+        ledger_cli,
+    ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

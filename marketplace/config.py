@@ -16,7 +16,17 @@ INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
 
-REQUIRED_IN_PRODUCTION = ("SECRET_KEY", "DATABASE_URL", "MAIL_URL", "PUBLIC_BASE_URL")
+REQUIRED_IN_PRODUCTION = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "MAIL_URL",
+    "PUBLIC_BASE_URL",
+    "STRIPE_SECRET_KEY",
+    "STRIPE_PUBLISHABLE_KEY",
+    "STRIPE_WEBHOOK_SECRET",
+)
+# The bundled Stripe emulator (flask sandbox stripe) in development.
+EMULATOR_BASE = "http://127.0.0.1:12111"
 
 
 class ConfigError(RuntimeError):
@@ -94,5 +104,22 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SHOW_DEV_OUTBOX": _bool(env, "SHOW_DEV_OUTBOX", not production),
         # The demo accounts live on the reserved .test domain; accept it outside production.
         "ALLOW_TEST_EMAIL_DOMAINS": _bool(env, "ALLOW_TEST_EMAIL_DOMAINS", not production),
+        # Stripe: the emulator by default outside production; Stripe itself when
+        # STRIPE_API_BASE is empty (see docs/STRIPE_EMULATOR.md).
+        "STRIPE_SECRET_KEY": env.get("STRIPE_SECRET_KEY") or "sk_test_nebendesk_emulator",
+        "STRIPE_PUBLISHABLE_KEY": env.get("STRIPE_PUBLISHABLE_KEY") or "pk_test_nebendesk_emulator",
+        "STRIPE_WEBHOOK_SECRET": env.get("STRIPE_WEBHOOK_SECRET") or "whsec_nebendesk_emulator",
+        "STRIPE_API_BASE": env.get("STRIPE_API_BASE", "" if production else EMULATOR_BASE),
+        "STRIPE_JS_URL": env.get(
+            "STRIPE_JS_URL",
+            "https://js.stripe.com/v3" if production else f"{EMULATOR_BASE}/v3",
+        ),
+        "STRIPE_CONNECT_COUNTRY": env.get("STRIPE_CONNECT_COUNTRY") or "DE",
+        "PLATFORM_FEE_PERCENT": _int(env, "PLATFORM_FEE_PERCENT", 15),
+        "REVIEW_WINDOW_HOURS": _int(env, "REVIEW_WINDOW_HOURS", 72),
+        "DISPUTE_WINDOW_DAYS": _int(env, "DISPUTE_WINDOW_DAYS", 14),
+        "MIN_PAYOUT_CENTS": _int(env, "MIN_PAYOUT_CENTS", 100),
+        "MIN_FUNDING_CENTS": _int(env, "MIN_FUNDING_CENTS", 500),
+        "MAX_FUNDING_CENTS": _int(env, "MAX_FUNDING_CENTS", 1_000_000),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
     }

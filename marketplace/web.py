@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import urlencode
+from collections.abc import Mapping
+from urllib.parse import urlencode, urlsplit
 
 from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime
@@ -61,15 +62,29 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
         return user
 
 
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}" if parts.scheme and parts.netloc else ""
+
+
+def content_security_policy(config: Mapping[str, object]) -> str:
+    """Our own scripts and styles only, plus Stripe.js (or the emulator's stand-in)
+    and the Stripe API it talks to from the card form."""
+    stripe_js = _origin(str(config["STRIPE_JS_URL"]))
+    stripe_api = _origin(str(config["STRIPE_API_BASE"])) or "https://api.stripe.com"
+    return (
+        f"default-src 'self'; img-src 'self' data:; style-src 'self'; "
+        f"script-src 'self' {stripe_js}; connect-src 'self' {stripe_api}; "
+        f"frame-src {stripe_js} https://hooks.stripe.com; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+    )
+
+
 def _security_headers(response):
     response.headers.setdefault("X-Content-Type-Options", "nosniff")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
-    response.headers.setdefault(
-        "Content-Security-Policy",
-        "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'",
-    )
+    response.headers.setdefault("Content-Security-Policy", current_app.extensions["nebendesk_csp"])
     return response
 
 
@@ -99,6 +114,7 @@ def init_templates(app: Flask) -> None:
         **template_globals(),
         **onboarding_template_globals(),
     )
+    app.extensions["nebendesk_csp"] = content_security_policy(app.config)
     app.after_request(_security_headers)
 
     @app.context_processor

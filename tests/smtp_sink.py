@@ -23,6 +23,12 @@ class _Handler:
 
     async def handle_DATA(self, server, session, envelope):
         message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        # A long subject is folded onto a continuation line, whose leading
+        # space the parser keeps; mail programs drop it, and so do we.
+        if message["Subject"] is not None:
+            subject = str(message["Subject"]).strip()
+            del message["Subject"]
+            message["Subject"] = subject
         with self.sink.lock:
             self.sink.messages.append(message)
         return "250 Message accepted for delivery"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
+from flask_babel import force_locale, format_datetime, gettext
 from markupsafe import escape
 
 from marketplace.accounts.models import Company, User, UserKind
@@ -19,9 +20,23 @@ from marketplace.gigs.models import (
     ReportStatus,
     RevisionStatus,
 )
+from marketplace.onboarding import applications as application_steps
+from marketplace.onboarding.engagements import rules_to_acknowledge
+from marketplace.onboarding.labels import APPLICATION_LABELS
+from marketplace.onboarding.models import (
+    Application,
+    ApplicationStatus,
+    Engagement,
+    EngagementStatus,
+    QuestionKind,
+)
+from marketplace.onboarding.services import onboarding_for
 from marketplace.seed.demo import DEMO_PASSWORD, seed_demo
 
 ADULT_CHAT_GIG = "Moderate the Herzklopfen dating app chat (night shift)"
+# The next issue's email work pool builds on seeker@demo.test working on this gig.
+GERMAN_EMAIL_GIG = "Kundenservice per E-Mail für unseren Fahrradshop Radwerk"
+ENGLISH_EMAIL_GIG = "English email support for our bike shop (EU customers)"
 LOGIN_EMAILS = (
     "admin@demo.test",
     "owner@shop.demo.test",
@@ -154,6 +169,103 @@ def test_demo_fills_the_admin_queues(db, login_as):
     assert all(escape(r.gig.title) in reports for r in open_reports)
 
 
+def _gig(db, company: str, title: str) -> Gig:
+    gig = db.session.scalar(
+        sa.select(Gig).where(Gig.company_id == _company(db, company).id, Gig.title == title)
+    )
+    assert gig is not None, f"{title} was not created"
+    return gig
+
+
+GERMAN_WORDS = {"der", "die", "das", "und", "nicht", "ein", "eine", "du", "was"}
+ENGLISH_WORDS = {"the", "and", "you", "what", "which", "of", "a"}
+
+
+def _words(texts: list[str]) -> set[str]:
+    return {word.strip('.,:;?!“”„"()').casefold() for text in texts for word in text.split()}
+
+
+def test_demo_quizzes_in_german_and_english_come_with_rules(db):
+    _seed(db)
+
+    quizzes = {
+        "de": onboarding_for(_gig(db, "Shop Demo GmbH", GERMAN_EMAIL_GIG)),
+        "en": onboarding_for(_gig(db, "Shop Demo GmbH", ENGLISH_EMAIL_GIG)),
+        "moderation": onboarding_for(_gig(db, "Chat Demo UG", ADULT_CHAT_GIG)),
+    }
+    for name, onboarding in quizzes.items():
+        assert onboarding is not None, f"no onboarding for the {name} gig"
+        assert onboarding.has_rules and onboarding.rules.startswith("## ")  # Markdown
+        questions = onboarding.questions
+        assert 6 <= len(questions) <= 10, name
+        assert {q.kind for q in questions} == set(QuestionKind), name
+        for question in questions:
+            correct = [o for o in question.options if o.is_correct]
+            assert correct and len(correct) < len(question.options), question.text
+            assert question.kind == QuestionKind.MULTIPLE or len(correct) == 1
+        # Made through the import, which stores options in a random order of ids.
+        assert any(
+            [o.id for o in q.options] != sorted(o.id for o in q.options) for q in questions
+        ), name
+    german = _words([q.text for q in quizzes["de"].questions])
+    english = _words([q.text for q in quizzes["en"].questions])
+    assert german & GERMAN_WORDS and not german & ENGLISH_WORDS
+    assert english & ENGLISH_WORDS and not english & GERMAN_WORDS
+
+
+def test_demo_applications_are_in_every_state(db):
+    _seed(db)
+
+    applications = db.session.scalars(sa.select(Application)).all()
+    assert {a.status for a in applications} == set(ApplicationStatus)
+    assert len({a.seeker_id for a in applications}) >= 5
+    for application in applications:
+        onboarding = onboarding_for(application.gig)
+        assert onboarding is not None and onboarding.has_rules
+        attempts = application.attempts
+        if application.status == ApplicationStatus.REJECTED:
+            assert application.decision_reason and application.decided_by is not None
+        if application.status == ApplicationStatus.FAILED_OUT:
+            assert len(attempts) == onboarding.max_attempts
+            assert not any(a.passed for a in attempts)
+        if application.status in (ApplicationStatus.PASSED, ApplicationStatus.HIRED):
+            assert not onboarding.has_quiz or attempts[-1].passed
+    # Someone failed and waits for a retake (at the company's real waiting time).
+    waiting = [
+        a
+        for a in applications
+        if a.status == ApplicationStatus.ONBOARDING and a.attempts and not a.attempts[-1].passed
+    ]
+    assert waiting
+    for application in waiting:
+        onboarding = onboarding_for(application.gig)
+        assert onboarding.retry_delay_minutes > 0
+        assert application_steps.next_attempt_at(application, onboarding) is not None
+    # Someone passed only at the second attempt.
+    assert any(a.status == ApplicationStatus.PASSED and len(a.attempts) > 1 for a in applications)
+
+
+def test_demo_seeker_works_on_the_german_email_gig(db):
+    _seed(db)
+
+    seeker = _user(db, "seeker@demo.test")
+    gig = _gig(db, "Shop Demo GmbH", GERMAN_EMAIL_GIG)
+    engagement = db.session.scalar(
+        sa.select(Engagement).where(Engagement.worker_id == seeker.id, Engagement.gig_id == gig.id)
+    )
+    assert engagement is not None
+    assert engagement.status == EngagementStatus.ACTIVE
+    assert engagement.application.status == ApplicationStatus.HIRED
+    assert (engagement.rate_cents, engagement.pay_model) == (gig.rate_cents, gig.pay_model)
+    assert rules_to_acknowledge(engagement) is None  # ready for work: rules accepted
+    others = db.session.scalars(
+        sa.select(Application).where(
+            Application.seeker_id == seeker.id, Application.gig_id != gig.id
+        )
+    ).all()
+    assert {a.status for a in others} - {ApplicationStatus.HIRED}
+
+
 def test_seeding_twice_creates_nothing_new(db):
     _seed(db)
     before = _row_counts(db)
@@ -162,6 +274,9 @@ def test_seeding_twice_creates_nothing_new(db):
 
     assert _row_counts(db) == before
     assert before["gigs"] >= 40
+    assert before["onboardings"] >= 3
+    assert before["applications"] >= len(ApplicationStatus)
+    assert before["quiz_attempts"] and before["engagements"] and before["outbox_emails"]
     assert "nothing new" in summary
     assert "seeker@demo.test" in summary
 
@@ -196,3 +311,51 @@ def test_only_the_opted_in_seeker_finds_the_adult_chat_gig(app, client):
     seeker = _log_in(app, "seeker@demo.test")
     assert ADULT_CHAT_GIG in seeker.get(search).get_data(as_text=True)
     assert "22:00" in seeker.get(f"/gigs/{gig_id}").get_data(as_text=True)
+
+
+def _row_of(html: str, name: str) -> str:
+    rows = [row for row in html.split("<tr") if name in row]
+    assert len(rows) == 1, f"{name} is not in exactly one row"
+    return rows[0]
+
+
+def test_the_demo_pipeline_shows_on_the_pages(app):
+    """The companies and the seekers (German speakers) see a living pipeline."""
+    with app.app_context():
+        _seed(_db)
+    with app.app_context(), force_locale("de"):
+        gig = _gig(_db, "Shop Demo GmbH", GERMAN_EMAIL_GIG)
+        gig_id = gig.id
+        shown = {
+            application.seeker.display_name: str(APPLICATION_LABELS[application.status])
+            for application in _db.session.scalars(
+                sa.select(Application).where(Application.gig_id == gig_id)
+            )
+        }
+        waiting = _db.session.scalar(
+            sa.select(Application).where(
+                Application.gig_id == gig_id, Application.status == ApplicationStatus.ONBOARDING
+            )
+        )
+        waiting_id, waiting_email = waiting.id, waiting.seeker.email
+        opens = application_steps.next_attempt_at(waiting, onboarding_for(gig))
+        retake = gettext(
+            "Your next attempt opens on %(when)s.", when=format_datetime(opens, "short")
+        )
+        my_work = gettext("My work")
+        withdrawn = str(APPLICATION_LABELS[ApplicationStatus.WITHDRAWN])
+        _db.session.remove()
+    assert len(shown) >= 4 and len(set(shown.values())) >= 4
+
+    pipeline = _log_in(app, "owner@shop.demo.test").get(f"/company/gigs/{gig_id}/applicants")
+    html = pipeline.get_data(as_text=True)
+    for name, label in shown.items():
+        assert label in _row_of(html, name)
+
+    mine = _log_in(app, "seeker@demo.test").get("/applications").get_data(as_text=True)
+    assert my_work in mine
+    assert GERMAN_EMAIL_GIG in mine.split(my_work)[1]
+    assert withdrawn in mine
+
+    detail = _log_in(app, waiting_email).get(f"/applications/{waiting_id}")
+    assert retake in detail.get_data(as_text=True)

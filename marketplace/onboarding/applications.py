@@ -155,6 +155,7 @@ def apply(
 
 
 def withdraw(application: Application, *, by: User) -> None:
+    db.session.refresh(application, with_for_update=True)  # a hire may be under way
     set_status(application, ApplicationStatus.WITHDRAWN)
 
 

@@ -42,8 +42,11 @@ def hire(application: Application, *, by: User) -> Engagement:
     The gig's row is locked first (FOR UPDATE on PostgreSQL), so two managers
     hiring at the same moment count the filled openings one after the other.
     """
-    require_transition(application.status, ApplicationStatus.HIRED, APPLICATION_TRANSITIONS)
     gig = db.session.scalar(sa.select(Gig).where(Gig.id == application.gig_id).with_for_update())
+    # Re-read the application under a lock: a colleague may have hired or
+    # rejected it, or the seeker withdrawn, since the page was loaded.
+    db.session.refresh(application, with_for_update=True)
+    require_transition(application.status, ApplicationStatus.HIRED, APPLICATION_TRANSITIONS)
     if occupied_openings(gig) >= gig.openings:
         raise DomainError(
             _(
@@ -79,6 +82,7 @@ def hire(application: Application, *, by: User) -> Engagement:
 
 def reject(application: Application, *, by: User, reason: str) -> None:
     reason = require_reason(reason, message=_("Please tell the applicant why."))
+    db.session.refresh(application, with_for_update=True)  # see hire()
     before = application.status.value
     set_status(application, ApplicationStatus.REJECTED)
     application.decided_by_id = by.id

@@ -1,16 +1,24 @@
-"""``flask seed demo``: demo accounts, companies, content tags and gigs.
+"""``flask seed demo``: demo accounts, companies, content tags, gigs, onboardings
+(rules and quizzes) and applications.
 
 Everything is made through the same services a person's clicks would call,
 so the demo holds exactly what real use produces: review revisions, audit
 rows, outbox emails. The run is idempotent: users are found by email,
 companies by name, tags by slug and gigs by company and title before anything
 is created, and only what was created in this run goes through its lifecycle
-(review, decisions, reports, suspension). Nothing here commits; the CLI
+(review, decisions, reports, suspension). A gig's onboarding is set up when the
+gig has none yet, and its applications are played only then: apply, acknowledge
+the rules, quiz attempts answered from the attempt's own paper and key (right,
+or wrong on purpose), hire, reject, withdraw. Nothing here commits; the CLI
 command commits once at the end.
 
-Two shortcuts, acceptable for demo data only: demo addresses are marked
-verified at once, and a gig meant to show the "expired" state has its
-publication moved 60+ days into the past before ``expire_gigs`` runs.
+Shortcuts, acceptable for demo data only: demo addresses are marked verified
+at once; a gig meant to show the "expired" state has its publication moved
+60+ days into the past before ``expire_gigs`` runs; and since a seeder cannot
+wait between quiz attempts, a quiz is imported without a waiting time, the
+applicants who retake it take their attempts, and then the company's real
+waiting time is saved, which every later attempt and page (the retake time of
+an applicant who failed once) shows.
 """
 
 from __future__ import annotations
@@ -37,16 +45,23 @@ from marketplace.gigs.models import (
     GigStatus,
 )
 from marketplace.gigs.tags import create_tag
+from marketplace.onboarding import applications, hiring
+from marketplace.onboarding.models import Application, ApplicationStatus, QuizAttempt
+from marketplace.onboarding.quiz_file import import_quiz
+from marketplace.onboarding.services import QuizSettings, onboarding_for, save_rules, save_settings
 from marketplace.seed.demo_data import (
     ADMIN_EMAIL,
     COMPANIES,
     DEMO_PASSWORD,
     GIGS,
     LOGINS,
+    ONBOARDINGS,
     SEEKERS,
     TAGS,
+    ApplicationSpec,
     CompanySpec,
     GigSpec,
+    OnboardingSpec,
     Plan,
     Report,
     SeekerSpec,
@@ -77,6 +92,8 @@ class _Seeder:
         for spec in GIGS:
             self._gig(spec)
         self._expire()
+        for spec in ONBOARDINGS:
+            self._onboarding(spec)
         for spec in COMPANIES:
             if spec.suspend_reason and spec.name in self.new_companies:
                 moderation.suspend_company(
@@ -256,12 +273,75 @@ class _Seeder:
             gig.expires_at = gig.published_at + lifetime
         gigs.expire_gigs()
 
+    # --- onboarding and applications ------------------------------------------------
+    def _onboarding(self, spec: OnboardingSpec) -> None:
+        company = self.companies[spec.company]
+        gig = db.session.scalar(
+            sa.select(Gig).where(Gig.company_id == company.id, Gig.title == spec.gig)
+        )
+        assert gig is not None, f"no demo gig {spec.gig!r} of {spec.company}"
+        if onboarding_for(gig) is not None:
+            return  # set up by an earlier run; the company may have changed it since
+        owner = self.owners[spec.company]
+        save_rules(gig, rules=spec.rules, by=owner)
+        self.created["onboardings"] += 1
+        if spec.quiz is None:
+            for application in spec.applications:
+                self._application(gig, application)
+            return
+        settings = spec.quiz["settings"]
+        import_quiz(
+            gig, {**spec.quiz, "settings": {**settings, "retry_delay_minutes": 0}}, by=owner
+        )
+        retakes = [a for a in spec.applications if len(a.wrong_answers) > 1]
+        for application in retakes:
+            self._application(gig, application)
+        save_settings(gig, settings=QuizSettings(**settings))
+        for application in spec.applications:
+            if application not in retakes:
+                self._application(gig, application)
+
+    def _application(self, gig: Gig, spec: ApplicationSpec) -> None:
+        seeker = self.users[spec.seeker]
+        exists = db.session.scalar(
+            sa.select(Application.id).where(
+                Application.gig_id == gig.id, Application.seeker_id == seeker.id
+            )
+        )
+        if exists is not None:
+            return
+        application = applications.apply(
+            gig,
+            seeker=seeker,
+            note=spec.note,
+            hours_per_week=spec.hours_per_week,
+            languages=list(spec.languages),
+            consent=applications.consent_fingerprint(gig) if gig.is_mature else None,
+        )
+        self.created["applications"] += 1
+        onboarding = onboarding_for(gig)
+        if spec.status is not ApplicationStatus.SUBMITTED and onboarding.has_rules:
+            applications.acknowledge_rules(application, by=seeker, rules_hash=onboarding.rules_hash)
+        for wrong in spec.wrong_answers:
+            attempt = applications.start_attempt(application, by=seeker)
+            applications.submit_attempt(attempt, by=seeker, answers=_answers(attempt, wrong))
+        owner = self.owners[gig.company.name]
+        if spec.status is ApplicationStatus.HIRED:
+            hiring.hire(application, by=owner)
+        elif spec.status is ApplicationStatus.REJECTED:
+            hiring.reject(application, by=owner, reason=spec.reason)
+        elif spec.status is ApplicationStatus.WITHDRAWN:
+            applications.withdraw(application, by=seeker)
+        assert application.status == spec.status, (
+            f"{spec.seeker} on {gig.title!r} ended {application.status}, not {spec.status}"
+        )
+
     # --- the report on the console ------------------------------------------------------
     def summary(self) -> str:
         if self.created:
             made = ", ".join(
                 f"{self.created[what]} {what}"
-                for what in ("users", "companies", "tags", "gigs")
+                for what in ("users", "companies", "tags", "gigs", "onboardings", "applications")
                 if self.created[what]
             )
             head = f"Demo data created: {made}."
@@ -271,6 +351,18 @@ class _Seeder:
         lines = [head, f"Demo logins (password for all: {DEMO_PASSWORD}):"]
         lines += [f"  {email.ljust(width)}  {role}" for email, role in LOGINS]
         return "\n".join(lines)
+
+
+def _answers(attempt: QuizAttempt, wrong: int) -> dict[int, list[int]]:
+    """Answers to the attempt's paper: the first ``wrong`` questions answered with an
+    option outside the key, every other question with exactly its key."""
+    answers: dict[int, list[int]] = {}
+    for number, question in enumerate(attempt.paper):
+        key = attempt.key[str(question["id"])]
+        if number < wrong:
+            key = [next(o["id"] for o in question["options"] if o["id"] not in key)]
+        answers[question["id"]] = key
+    return answers
 
 
 def seed_demo() -> str:

@@ -1,4 +1,5 @@
-"""The demo world: who exists, which tags, companies and gigs, in which state.
+"""The demo world: who exists, which tags, companies and gigs, in which state; which
+gigs have an onboarding (rules and quiz) and who applied to them, how far they got.
 
 Read by ``marketplace.seed.demo``, which creates it through the services.
 """
@@ -9,9 +10,12 @@ from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
 from textwrap import dedent
+from typing import Any
 
 from marketplace.gigs.content import Community
 from marketplace.gigs.models import GigKind, PayModel
+from marketplace.onboarding.models import ApplicationStatus
+from marketplace.onboarding.quiz_file import QUIZ_FORMAT, QUIZ_VERSION
 
 DEMO_PASSWORD = "demo-password-1"  # noqa: S105 (public demo logins, printed on purpose)
 ADMIN_EMAIL = "admin@demo.test"
@@ -19,6 +23,10 @@ SHOP_OWNER_EMAIL = "owner@shop.demo.test"
 CHAT_OWNER_EMAIL = "owner@chat.demo.test"
 SEEKER_EMAIL = "seeker@demo.test"
 NEWBIE_EMAIL = "newbie@demo.test"
+AYLIN_EMAIL = "aylin@demo.test"
+JONAS_EMAIL = "jonas@demo.test"
+MARTA_EMAIL = "marta@demo.test"
+SAM_EMAIL = "sam@demo.test"
 SHOP_COMPANY = "Shop Demo GmbH"
 CHAT_COMPANY = "Chat Demo UG"
 
@@ -26,8 +34,12 @@ LOGINS: tuple[tuple[str, str], ...] = (
     (ADMIN_EMAIL, "admin: vetting queue, reports, tags, companies"),
     (SHOP_OWNER_EMAIL, f"company owner, {SHOP_COMPANY} (verified, email support gigs)"),
     (CHAT_OWNER_EMAIL, f"company owner, {CHAT_COMPANY} (chat moderation, adult chat)"),
-    (SEEKER_EMAIL, "job seeker, adult, opted in to mature content"),
+    (SEEKER_EMAIL, "job seeker, adult, opted in to mature content, hired at Radwerk"),
     (NEWBIE_EMAIL, "job seeker, adult, not opted in to mature content"),
+    (AYLIN_EMAIL, "job seeker: quiz failed once, retake opens 30 minutes after seeding"),
+    (JONAS_EMAIL, "job seeker: passed onboarding, waiting for the companies' decision"),
+    (MARTA_EMAIL, "job seeker: used every quiz attempt; rejected elsewhere with a reason"),
+    (SAM_EMAIL, "job seeker, hired for English email support"),
 )
 
 
@@ -237,6 +249,48 @@ SEEKERS: tuple[SeekerSpec, ...] = (
         "New to customer support, fast typist, happy to learn.",
         False,
     ),
+    SeekerSpec(
+        AYLIN_EMAIL,
+        "Aylin Demir",
+        date(1998, 7, 4),
+        "de",
+        ("de", "tr", "en"),
+        12,
+        "Auszubildende Kauffrau im E-Commerce, moderiere seit zwei Jahren einen "
+        "Discord-Server für Handarbeit.",
+        True,
+    ),
+    SeekerSpec(
+        JONAS_EMAIL,
+        "Jonas Weber",
+        date(1989, 11, 30),
+        "de",
+        ("de", "en"),
+        20,
+        "Fahrradmechaniker in Elternzeit, kenne Reklamationen von beiden Seiten der Theke.",
+        True,
+    ),
+    SeekerSpec(
+        MARTA_EMAIL,
+        "Marta Kowalska",
+        date(1992, 2, 15),
+        "en",
+        ("pl", "en", "de"),
+        6,
+        "Bakery shift supervisor in Leipzig; evenings free. Polish native, good English, "
+        "German improving.",
+        False,
+    ),
+    SeekerSpec(
+        SAM_EMAIL,
+        "Sam O'Brien",
+        date(1996, 5, 21),
+        "en",
+        ("en",),
+        10,
+        "Irish, living in Berlin; two years of email support for a travel start-up.",
+        False,
+    ),
 )
 
 
@@ -295,11 +349,16 @@ NORDLICHT = "Nordlicht Games GmbH"
 ELTERNNEST = "Elternnest Medien GmbH"
 ROYAL_FLUSH = "Royal Flush Community Ltd"
 MEGA_GEWINN = "Mega Gewinn Promotions Ltd"
+# Gigs with an onboarding (ONBOARDINGS below).
+RADWERK_EMAIL_GIG = "Kundenservice per E-Mail für unseren Fahrradshop Radwerk"
+RADWERK_ENGLISH_GIG = "English email support for our bike shop (EU customers)"
+WEEKEND_GIG = "Wochenend-Support: Lieferstatus-Anfragen beantworten"
+HERZKLOPFEN_GIG = "Moderate the Herzklopfen dating app chat (night shift)"
 
 # fmt: off
 SHOP_GIGS: tuple[GigSpec, ...] = (
     GigSpec(
-        SHOP_COMPANY, "Kundenservice per E-Mail für unseren Fahrradshop Radwerk",
+        SHOP_COMPANY, RADWERK_EMAIL_GIG,
         EMAIL, PER_EMAIL, 90, ("de",), ("complaints", "returns-refunds"),
         _md("""
             Radwerk verkauft Fahrräder, E-Bikes und Zubehör in ganz Deutschland. Vor allem
@@ -334,7 +393,7 @@ SHOP_GIGS: tuple[GigSpec, ...] = (
         change_rate_cents=85,
     ),
     GigSpec(
-        SHOP_COMPANY, "English email support for our bike shop (EU customers)",
+        SHOP_COMPANY, RADWERK_ENGLISH_GIG,
         EMAIL, PER_EMAIL, 110, ("en",), ("complaints",),
         _md("""
             Radwerk ships bikes to the Netherlands, Austria, Denmark and Ireland, and
@@ -350,7 +409,7 @@ SHOP_GIGS: tuple[GigSpec, ...] = (
         hours_per_week=6, openings=2,
     ),
     GigSpec(
-        SHOP_COMPANY, "Wochenend-Support: Lieferstatus-Anfragen beantworten",
+        SHOP_COMPANY, WEEKEND_GIG,
         EMAIL, PER_HOUR, 1450, ("de",), (),
         _md("""
             Samstags und sonntags fragen viele Kundinnen und Kunden nach ihrer Sendung.
@@ -444,7 +503,7 @@ SHOP_GIGS: tuple[GigSpec, ...] = (
 
 CHAT_GIGS: tuple[GigSpec, ...] = (
     GigSpec(
-        CHAT_COMPANY, "Moderate the Herzklopfen dating app chat (night shift)",
+        CHAT_COMPANY, HERZKLOPFEN_GIG,
         CHAT, PER_HOUR, 1600, ("de", "en"), ("adult-chat", "complaints"),
         _md("""
             Herzklopfen is a dating app for adults in Germany and Austria. After a
@@ -974,3 +1033,533 @@ GIGS: tuple[GigSpec, ...] = (
     *ROYAL_FLUSH_GIGS,
     *MEGA_GEWINN_GIGS,
 )
+
+
+# --- onboarding and applications ------------------------------------------------------
+
+
+def _question(text: str, *options: str) -> dict[str, Any]:
+    """One question in the quiz file format. Options written "+ …" are the correct
+    ones: one makes a single-choice question, several a multiple-choice question."""
+    marked = [(option.removeprefix("+ "), option.startswith("+ ")) for option in options]
+    correct = sum(is_correct for _option, is_correct in marked)
+    return {
+        "text": text,
+        "kind": "single" if correct == 1 else "multiple",
+        "options": [{"text": option, "correct": is_correct} for option, is_correct in marked],
+    }
+
+
+def _quiz(
+    *questions: dict[str, Any],
+    pass_mark: int,
+    time_limit: int | None,
+    attempts: int,
+    retry_delay: int,
+    draw: int | None = None,
+) -> dict[str, Any]:
+    """A quiz as a company would import it (``marketplace.onboarding.quiz_file``)."""
+    return {
+        "format": QUIZ_FORMAT,
+        "version": QUIZ_VERSION,
+        "settings": {
+            "pass_mark_percent": pass_mark,
+            "time_limit_minutes": time_limit,
+            "max_attempts": attempts,
+            "retry_delay_minutes": retry_delay,
+            "questions_per_attempt": draw,
+            "shuffle_options": True,
+        },
+        "questions": list(questions),
+    }
+
+
+@dataclass(frozen=True)
+class ApplicationSpec:
+    """A demo seeker's application and how far it got.
+
+    The seeder plays it through the services: apply; read and acknowledge the
+    rules (unless the application stays ``submitted``); one quiz attempt per
+    entry of ``wrong_answers`` (how many questions are answered wrongly, the
+    others right); then the decision ``status`` asks for: hire, reject (with
+    ``reason``) or withdraw. It checks that the application ends in ``status``.
+    """
+
+    seeker: str
+    status: ApplicationStatus
+    note: str
+    hours_per_week: int
+    languages: tuple[str, ...]
+    wrong_answers: tuple[int, ...] = ()
+    reason: str = ""  # the company's reason for a rejection
+
+
+@dataclass(frozen=True)
+class OnboardingSpec:
+    company: str
+    gig: str  # the title of one of the company's gigs above
+    rules: str  # Markdown
+    quiz: dict[str, Any] | None  # in the quiz file format; None: rules only
+    applications: tuple[ApplicationSpec, ...] = ()
+
+
+SUBMITTED, ONBOARDING = ApplicationStatus.SUBMITTED, ApplicationStatus.ONBOARDING
+PASSED, HIRED = ApplicationStatus.PASSED, ApplicationStatus.HIRED
+REJECTED, WITHDRAWN = ApplicationStatus.REJECTED, ApplicationStatus.WITHDRAWN
+FAILED_OUT = ApplicationStatus.FAILED_OUT
+
+RADWERK_RULES = _md("""
+    ## So arbeiten wir im Radwerk-Kundenservice
+
+    Danke, dass du uns hilfst! Diese Regeln gelten für jede E-Mail, die du für
+    Radwerk beantwortest. Im Zweifel gilt: lieber an das Team eskalieren als raten.
+
+    ### Ton und Form
+    - Wir **siezen** unsere Kundschaft, außer sie duzt uns zuerst.
+    - Jede Antwort beginnt mit einer persönlichen Anrede mit Namen und endet mit
+      deinem Vornamen und „Ihr Radwerk-Team“.
+    - Freundlich und sachlich, auch wenn die Nachricht wütend ist. Keine Ironie,
+      keine Emojis.
+    - Nutze unsere Textbausteine (L1 Lieferstatus, R1 Retoure, K1 Reklamation) und
+      passe sie an die Frage an. Eine Antwort beantwortet *alle* Fragen der E-Mail.
+
+    ### Antwortzeit
+    Eine E-Mail, die du aus dem Pool nimmst, beantwortest du innerhalb von
+    **24 Stunden an Werktagen**. Schaffst du das nicht, gib sie in den Pool zurück.
+
+    ### Was du zusagen darfst – und was nicht
+    - Du darfst: den Lieferstatus nennen, ein Retourenlabel für unbenutzte Ware
+      anstoßen (R1), eine Reklamation aufnehmen (K1).
+    - Radwerk gewährt **30 Tage Rückgaberecht** für unbenutzte Ware; das gesetzliche
+      Widerrufsrecht von 14 Tagen gilt ohnehin.
+    - Du sagst **keine** Erstattungen außerhalb dieser Fristen, keine Gutscheine und
+      keine Preisnachlässe zu. Über Kulanz entscheidet das Stammteam: Eskaliere
+      den Fall und schreibe der Kundschaft, dass sie innerhalb von zwei Werktagen
+      von uns hört.
+
+    ### Sicherheit geht vor
+    Bremsen, die nicht greifen, ein gebrochener Rahmen oder Lenker, ein Akku, der
+    heiß wird oder verbrannt riecht: Bitte die Kundschaft, das Rad **nicht mehr zu
+    benutzen**, und eskaliere sofort an die Werkstatt. Keine Ferndiagnosen, keine
+    Reparaturanleitungen.
+
+    ### Sofort eskalieren
+    - Unfälle und Verletzungen, Sicherheitsmängel
+    - Anfragen von Presse, Anwält:innen oder Behörden
+    - Drohungen gegen dich oder das Team
+
+    ### Datenschutz
+    - Zur Zuordnung reichen **Bestellnummer, Name und Postleitzahl** der Lieferadresse.
+    - Frage nie nach Passwörtern, Karten- oder Bankdaten.
+    - Rechnungen und Auskünfte gehen nur an die E-Mail-Adresse des Kundenkontos.
+    - Kundendaten verlassen das Ticketsystem nicht: keine Screenshots, keine
+      privaten Notizen, keine Weiterleitung an private Postfächer.
+""")
+
+RADWERK_QUIZ = _quiz(
+    _question(
+        "Ein Kunde schreibt: „Meine Vorderbremse quietscht und greift seit gestern kaum "
+        "noch.“ Was tust du?",
+        "+ Ihn bitten, das Rad nicht mehr zu fahren, und sofort an die Werkstatt eskalieren",
+        "Ihm eine Anleitung zum Nachstellen der Bremse schicken",
+        "Auf die nächste Inspektion in sechs Monaten verweisen",
+        "Einen Gutschein für neue Bremsbeläge anbieten",
+    ),
+    _question(
+        "Mit welchen Angaben ordnest du eine E-Mail einer Bestellung zu?",
+        "+ Bestellnummer",
+        "+ Name",
+        "+ Postleitzahl der Lieferadresse",
+        "Kreditkartennummer",
+        "Passwort des Kundenkontos",
+    ),
+    _question(
+        "Eine Kundin verlangt 20 % Rabatt, weil ihr Rad drei Tage später als angekündigt "
+        "ankam. Wie antwortest du?",
+        "20 % Rabatt zusagen, damit sie zufrieden ist",
+        "+ Dich entschuldigen, die Verzögerung erklären und die Kulanzfrage an das "
+        "Stammteam eskalieren",
+        "Ablehnen, weil Lieferzeiten unverbindlich sind",
+        "Ihr einen Gutschein über 10 % als Kompromiss anbieten",
+    ),
+    _question(
+        "Bis wann beantwortest du eine E-Mail, die du aus dem Pool genommen hast?",
+        "Innerhalb von 4 Stunden",
+        "+ Innerhalb von 24 Stunden an Werktagen",
+        "Bis zum Ende der Woche",
+        "Keine Frist, solange niemand nachfragt",
+    ),
+    _question(
+        "Was gehört in jede Antwort an die Kundschaft?",
+        "+ Eine persönliche Anrede mit Namen",
+        "+ Dein Vorname und „Ihr Radwerk-Team“",
+        "Deine private Telefonnummer für Rückfragen",
+        "Ein Smiley, damit es freundlich wirkt",
+    ),
+    _question(
+        "Ein Kunde möchte ein unbenutztes Fahrradschloss 25 Tage nach Erhalt zurückgeben. "
+        "Was gilt?",
+        "Das geht nicht mehr, die Widerrufsfrist von 14 Tagen ist vorbei",
+        "+ Das geht: Radwerk gewährt 30 Tage Rückgaberecht für unbenutzte Ware",
+        "Nur gegen eine Bearbeitungsgebühr",
+        "Nur, wenn er einen Mangel nachweist",
+    ),
+    _question(
+        "Welche E-Mails eskalierst du sofort an das Team?",
+        "+ Ein Kunde ist gestürzt, weil der Lenker gebrochen ist",
+        "+ Eine Journalistin bittet um eine Stellungnahme",
+        "Jemand fragt, welche Rahmengröße bei 1,80 m passt",
+        "Eine Kundin fragt nach dem Lieferstatus ihres Helms",
+    ),
+    _question(
+        "Eine Kundin bittet, ihre Rechnung an eine andere E-Mail-Adresse zu schicken als "
+        "die ihres Kundenkontos. Was tust du?",
+        "Die Rechnung an die neue Adresse schicken",
+        "Nach ihrem Passwort fragen, um sicherzugehen, dass sie es ist",
+        "+ Die Rechnung nur an die Adresse des Kundenkontos schicken und erklären, wie "
+        "sie die Adresse im Konto ändert",
+        "Die Anfrage ohne Antwort schließen",
+    ),
+    _question(
+        "Ein Kunde beschimpft dich in Großbuchstaben, weil sein Paket fehlt. Wie reagierst du?",
+        "Im gleichen Ton antworten, damit er merkt, wie das wirkt",
+        "+ Ruhig und freundlich auf das Anliegen eingehen und den Lieferstatus klären",
+        "Die E-Mail löschen",
+        "Ihn bitten, sich erst zu beruhigen, und sonst nichts schreiben",
+    ),
+    pass_mark=75,
+    time_limit=20,
+    attempts=3,
+    retry_delay=30,
+)
+
+RADWERK_ENGLISH_RULES = _md("""
+    ## Customer care for Radwerk's customers abroad
+
+    Our customers in the Netherlands, Austria, Denmark and Ireland write in
+    English, and for most of them it is a second language.
+
+    ### How we write
+    - Short, simple sentences; no idioms, no slang, no internal abbreviations.
+    - Address the customer by name and sign with your first name and
+      "Radwerk Customer Care".
+    - Answer every question in the email, using our templates (L1 delivery status,
+      D1 damaged in transit, R1 return) adapted to the case.
+
+    ### Response time
+    Answer an email you took from the pool within **24 hours on working days**,
+    or put it back in the pool.
+
+    ### Damaged in transit
+    Ask for photos of the box, the damage and the shipping label (template D1)
+    and tell the customer to keep the packaging until the carrier's claim is
+    closed. You never decide on a replacement or refund yourself.
+
+    ### What you may promise
+    - A return label (R1) for unused items within 30 days of delivery.
+    - That you have passed the case to our team and they will hear back within
+      two working days.
+    - Nothing else: no refunds, replacements, discounts or vouchers. The core team
+      decides those, also when a customer threatens a bad review.
+
+    ### Safety first
+    Brakes that fail, a cracked frame, a battery that gets hot, swells or smells
+    burnt: tell the customer to stop using (and charging) it, to keep a battery
+    away from anything flammable, and escalate to the workshop at once.
+
+    ### Privacy
+    Identify customers by order number and delivery postcode. Never ask for
+    passwords or card details. Customer data stays in the ticket system.
+""")
+
+RADWERK_ENGLISH_QUIZ = _quiz(
+    _question(
+        "A customer in Dublin writes that the box arrived crushed and the rear derailleur "
+        "is bent. What do you ask for first?",
+        "+ Photos of the box, the damage and the shipping label",
+        "That they send the bike back at their own cost",
+        "A video of them riding the bike",
+        "Their bank details for a refund",
+    ),
+    _question(
+        "Which of these may you promise a customer yourself?",
+        "+ A return label for an unused bell, 12 days after delivery",
+        "+ That their case is with our team and they will hear back within two working days",
+        "A full refund for a bike that arrived damaged",
+        "15 % off their next order",
+    ),
+    _question(
+        "An e-bike battery got very hot and smells burnt while charging. What do you do?",
+        "Explain how to reset the battery management system",
+        "+ Tell them to stop charging and using it, keep it away from anything flammable, "
+        "and escalate at once",
+        "Ask them to post the battery back to us",
+        "Suggest letting it cool down and charging it again",
+    ),
+    _question(
+        "How do you make sure you are writing to the person who ordered?",
+        "+ Order number and postcode of the delivery address",
+        "The card number used to pay",
+        "The password of their customer account",
+        "A photo of their passport",
+    ),
+    _question(
+        "Which writing habits fit our style for international customers?",
+        "+ Short, simple sentences",
+        "+ Addressing the customer by name",
+        "Idioms such as “it's not rocket science”",
+        "Internal shorthand such as “RMA pending WS”",
+    ),
+    _question(
+        "An angry customer threatens a one-star review unless he gets a free replacement "
+        "wheel today. How do you respond?",
+        "Promise the free wheel to avoid the review",
+        "Tell him reviews do not matter to us",
+        "+ Stay calm, acknowledge the problem, explain the next step and escalate the request",
+        "Stop answering his emails",
+    ),
+    _question(
+        "Within how long must you answer an email you took from the pool?",
+        "4 hours",
+        "+ 24 hours on working days",
+        "72 hours",
+        "There is no deadline",
+    ),
+    pass_mark=70,
+    time_limit=15,
+    attempts=2,
+    retry_delay=60,
+)
+
+WEEKEND_RULES = _md("""
+    ## Wochenend-Support: kurz und knapp
+
+    - Schichten Sa/So 10–14 Uhr. Bitte spätestens um 10:05 Uhr im Pool sein; wer
+      nicht kann, sagt bis Freitag 18 Uhr Bescheid.
+    - Du beantwortest nur Fragen zum **Lieferstatus** (Textbaustein L1). Alles andere
+      – Retouren, Reklamationen, Kulanz – gibst du mit einer kurzen Notiz an das
+      Montagsteam weiter.
+    - Sendungsnummern schlägst du ausschließlich im Portal des Paketdienstes nach,
+      nie über Suchmaschinen oder Drittseiten.
+    - Adressen ändern wir am Wochenende nicht: Das Paket ist meist schon unterwegs.
+""")
+
+HERZKLOPFEN_RULES = _md("""
+    ## Herzklopfen moderation rulebook (short version)
+
+    You moderate private conversations between adults. What you read is
+    confidential; treat every user with respect, including the ones you ban.
+
+    ### What you review
+    Only messages and profiles that users **reported**. You never browse chats.
+
+    ### Consent
+    Flirting and explicit language between two adults who both take part is
+    allowed. An explicit **photo** sent without being asked for is a ban; explicit
+    messages after the other person said no get a warning the first time.
+
+    ### Actions, from mild to severe
+    1. **Warn**: a first rude or pushy message, a mild insult.
+    2. **Mute for 24 hours**: harassment that continues after a warning, spam.
+    3. **Ban**: threats, hate speech, scams and requests for money, unsolicited
+       explicit photos, advertising of paid services, fake profiles (reason code F1).
+
+    Romance scams look alike: a sad story, a request for money, gift cards or
+    crypto, pressure to move to another app. Ban the scammer and send the
+    reporting user our safety message (template S2).
+
+    ### Escalate at once to the shift lead, never decide yourself
+    - any sign that a user is **under 18**
+    - threats of violence or of self-harm
+    - intimate images of someone who did not agree to share them
+    - requests from the police or other authorities
+
+    ### Privacy
+    No screenshots, no notes outside the moderation tool, no contact with users
+    outside the app. Never look up people you know; if you recognise a reported
+    user, hand the report to another moderator. Discuss hard cases only with the
+    shift lead.
+
+    ### Your wellbeing
+    Skip any item and take a break whenever you need to; breaks are paid. Two
+    counselling sessions a month are paid by us, no questions asked.
+""")
+
+HERZKLOPFEN_QUIZ = _quiz(
+    _question(
+        "In a reported match chat a user writes: “I'm 16 but everyone says I look older.” "
+        "What do you do?",
+        "+ Escalate to the shift lead at once and decide nothing yourself",
+        "Warn the user that Herzklopfen is for adults only",
+        "Nothing, as long as no explicit messages were sent",
+        "Ban the other person in the chat",
+    ),
+    _question(
+        "After two days of chatting, a match asks a user for €300 in gift cards for a "
+        "“plane ticket”. Which actions are right?",
+        "+ Ban the account that asked for money",
+        "+ Send the reporting user our safety message (template S2)",
+        "Warn both users",
+        "Ask the other account for a copy of the ticket",
+    ),
+    _question(
+        "A report shows two adults flirting explicitly; both clearly took part. One of "
+        "them reported the chat a week later, after a falling-out. What do you do?",
+        "Warn both for explicit language",
+        "Mute both for 24 hours",
+        "+ Close the report without action: consensual flirting between adults is allowed",
+        "Ban the user who wrote the most explicit message",
+    ),
+    _question(
+        "A user sends an explicit photo to a match who never asked for it. It is his "
+        "first report. What is the action?",
+        "A warning, because it is the first time",
+        "A 24-hour mute",
+        "+ A ban",
+        "No action: it is a dating app",
+    ),
+    _question(
+        "Which of these do you escalate to the shift lead instead of deciding yourself?",
+        "+ A user writes that she will hurt herself tonight",
+        "+ Someone shares intimate photos of his ex-partner",
+        "+ A police officer emails asking for a user's chat history",
+        "A profile photo shows a brand logo",
+        "A user calls his date “boring” in a message",
+    ),
+    _question(
+        "You recognise a reported user: it is your neighbour. What do you do?",
+        "+ Hand the report to another moderator",
+        "Decide it yourself, but extra strictly",
+        "Tell your neighbour about the report",
+        "Ban the account without reading, to be safe",
+    ),
+    _question(
+        "A user keeps writing to someone who told him twice to stop. He was warned "
+        "once already. What is the action?",
+        "Another warning",
+        "+ A 24-hour mute",
+        "No action: the other user can block him",
+        "Escalate to the shift lead",
+    ),
+    _question(
+        "Which uses of what you see while moderating are allowed?",
+        "+ Writing the reason code and a short note in the moderation tool",
+        "+ Discussing a hard case with the shift lead",
+        "Taking a screenshot of a funny chat for a friend",
+        "Searching for a colleague's profile out of curiosity",
+    ),
+    _question(
+        "A profile uses photos of a well-known actor. What do you do?",
+        "+ Ban it as a fake profile (reason code F1)",
+        "Warn the user to change the photos",
+        "Leave it: it might be a fan",
+        "Contact the actor's agency",
+    ),
+    _question(
+        "A shift with disturbing reports has worn you out. What may you do?",
+        "+ Skip items and take a paid break",
+        "+ Book a counselling session paid by Chat Demo UG",
+        "Nothing: the queue has to be empty before you stop",
+        "Ask a friend to finish your shift under your login",
+    ),
+    pass_mark=80,
+    time_limit=15,
+    attempts=2,
+    retry_delay=24 * 60,
+    draw=8,  # drawn from the pool of 10, so a retake is a different paper
+)
+
+# fmt: off
+ONBOARDINGS: tuple[OnboardingSpec, ...] = (
+    OnboardingSpec(
+        SHOP_COMPANY, RADWERK_EMAIL_GIG, RADWERK_RULES, RADWERK_QUIZ,
+        applications=(
+            ApplicationSpec(
+                SEEKER_EMAIL, HIRED,
+                "Drei Jahre Kundenservice im Modeversand, davon ein Jahr Reklamationen. "
+                "Ich fahre selbst täglich Rad.",
+                12, ("de",), wrong_answers=(0,),
+            ),
+            ApplicationSpec(
+                JONAS_EMAIL, PASSED,
+                "Gelernter Zweiradmechaniker, gerade in Elternzeit. Abends und am Wochenende "
+                "habe ich Zeit.",
+                10, ("de", "en"), wrong_answers=(3, 1),
+            ),
+            ApplicationSpec(
+                AYLIN_EMAIL, ONBOARDING,
+                "Ich mache eine Ausbildung im E-Commerce und kenne Shopware und Zendesk.",
+                8, ("de",), wrong_answers=(4,),
+            ),
+            ApplicationSpec(
+                MARTA_EMAIL, FAILED_OUT,
+                "I would like to improve my German with real customer emails.",
+                6, ("de", "en"), wrong_answers=(5, 4, 3),
+            ),
+        ),
+    ),
+    OnboardingSpec(
+        SHOP_COMPANY, RADWERK_ENGLISH_GIG, RADWERK_ENGLISH_RULES, RADWERK_ENGLISH_QUIZ,
+        applications=(
+            ApplicationSpec(
+                SAM_EMAIL, HIRED,
+                "Two years of email support for a travel start-up (Zendesk, macros, "
+                "refund policies). Native English speaker.",
+                10, ("en",), wrong_answers=(1,),
+            ),
+            ApplicationSpec(
+                MARTA_EMAIL, REJECTED,
+                "Evenings only: I work early shifts in a bakery.",
+                6, ("en",), wrong_answers=(0,),
+                reason="Thank you for passing our quiz! We need someone who can answer on "
+                "weekday mornings (8–12 CET), when our Irish customers write. Please "
+                "apply again if your shifts change.",
+            ),
+            ApplicationSpec(
+                SEEKER_EMAIL, WITHDRAWN,
+                "I can also answer in English, 3–4 hours a week.",
+                4, ("en",),
+            ),
+            ApplicationSpec(
+                NEWBIE_EMAIL, SUBMITTED,
+                "New to support, but I write English every day at university.",
+                8, ("en",),
+            ),
+        ),
+    ),
+    OnboardingSpec(
+        SHOP_COMPANY, WEEKEND_GIG, WEEKEND_RULES, None,
+        applications=(
+            ApplicationSpec(
+                JONAS_EMAIL, PASSED,
+                "Samstags und sonntags vormittags passt es mir gut.",
+                8, ("de",),
+            ),
+        ),
+    ),
+    OnboardingSpec(
+        CHAT_COMPANY, HERZKLOPFEN_GIG, HERZKLOPFEN_RULES, HERZKLOPFEN_QUIZ,
+        applications=(
+            ApplicationSpec(
+                AYLIN_EMAIL, PASSED,
+                "I moderate a Discord server with 3,000 members and I am awake at night "
+                "anyway.",
+                10, ("de", "en"), wrong_answers=(1,),
+            ),
+            ApplicationSpec(
+                SEEKER_EMAIL, ONBOARDING,
+                "Nachtschichten sind für mich kein Problem; ich habe schon einen Chat "
+                "für ein Festival moderiert.",
+                8, ("de", "en"),
+            ),
+            ApplicationSpec(
+                JONAS_EMAIL, REJECTED,
+                "I could do a few hours on Friday nights.",
+                3, ("de",),
+                reason="Our night shifts run 22:00–02:00 on at least three nights a week; "
+                "three hours a week are too few for the training to pay off.",
+            ),
+        ),
+    ),
+)
+# fmt: on

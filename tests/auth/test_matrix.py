@@ -17,6 +17,7 @@ from tests.auth.matrix_builder import BUILDER
 from tests.auth.matrix_common import (
     ADMIN_ONLY,
     ANY_COMPANY,
+    BAD,
     LOGGED_IN,
     LOGIN,
     NF,
@@ -31,6 +32,7 @@ from tests.auth.matrix_common import (
     everyone,
 )
 from tests.auth.matrix_hiring import HIRING
+from tests.auth.matrix_payments import PAYMENTS
 from tests.world import build_world
 
 # (endpoint, method) → (url, expected outcome per role)
@@ -142,7 +144,7 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
     ("admin.audit", "GET"): (lambda w: "/admin/audit?object_type=gig", ADMIN_ONLY),
 }
 
-EXPECTATIONS = {**FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING}
+EXPECTATIONS = {**FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING, **PAYMENTS}
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
 EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
@@ -174,6 +176,8 @@ def test_every_route_has_an_expectation(app):
 def outcome_of(response) -> str:
     if response.status_code == 404:
         return NF
+    if response.status_code == 400:
+        return BAD
     if response.status_code in (301, 302, 303) and "/login" in response.headers["Location"]:
         return LOGIN
     assert response.status_code in (200, 301, 302, 303), response.status_code

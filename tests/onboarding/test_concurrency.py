@@ -98,3 +98,35 @@ def test_parallel_hires_never_exceed_the_openings(app):
         assert hired == 2
     assert outcomes.count("ok") == 2
     assert sum("openings of this gig are filled" in o for o in outcomes) == PARALLEL - 2
+
+
+def test_hire_and_reject_at_the_same_moment_leave_a_consistent_application(app):
+    with app.app_context():
+        owner = company_member()
+        gig = PublishedGigFactory(company=owner.company, created_by=owner, openings=5)
+        application_id = ApplicationFactory(gig=gig, status=ApplicationStatus.PASSED).id
+        owner_id = owner.id
+
+    def decide(index: int) -> None:
+        from marketplace.accounts.models import User
+
+        application = db.session.get(Application, application_id)
+        manager = db.session.get(User, owner_id)
+        if index % 2:
+            hiring.hire(application, by=manager)
+        else:
+            hiring.reject(application, by=manager, reason="Changed our mind")
+
+    outcomes = race(app, decide)
+    with app.app_context():
+        application = db.session.get(Application, application_id)
+        engagements = db.session.scalar(
+            sa.select(sa.func.count())
+            .select_from(Engagement)
+            .where(Engagement.application_id == application_id)
+        )
+        assert (application.status, engagements) in (
+            (ApplicationStatus.HIRED, 1),
+            (ApplicationStatus.REJECTED, 0),
+        )
+    assert outcomes.count("ok") == 1

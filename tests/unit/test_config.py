@@ -16,7 +16,7 @@ def test_development_defaults_are_safe_and_complete():
 def test_production_refuses_to_start_without_secrets():
     with pytest.raises(ConfigError) as error:
         load_config({"NEBENDESK_ENV": "production"})
-    for name in ("SECRET_KEY", "DATABASE_URL", "MAIL_URL", "PUBLIC_BASE_URL"):
+    for name in ("SECRET_KEY", "DATABASE_URL", "MAIL_URL", "PUBLIC_BASE_URL", "STRIPE_SECRET_KEY"):
         assert name in str(error.value)
 
 
@@ -29,6 +29,9 @@ def test_production_with_everything_set():
             "MAIL_URL": "smtp+starttls://u:p@mail:587",
             "PUBLIC_BASE_URL": "https://nebendesk.example/",
             "REDIS_URL": "redis://cache:6379/0",
+            "STRIPE_SECRET_KEY": "sk_live_x",
+            "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
+            "STRIPE_WEBHOOK_SECRET": "whsec_x",
         }
     )
     assert config["SESSION_COOKIE_SECURE"] is True
@@ -37,6 +40,8 @@ def test_production_with_everything_set():
     assert config["RATELIMIT_STORAGE_URI"] == "redis://cache:6379/0"
     assert config["PUBLIC_BASE_URL"] == "https://nebendesk.example"
     assert config["ALLOW_TEST_EMAIL_DOMAINS"] is False
+    assert config["STRIPE_API_BASE"] == ""  # Stripe itself, not the emulator
+    assert config["STRIPE_JS_URL"] == "https://js.stripe.com/v3"
 
 
 def test_weak_password_hashing_is_refused_in_production():

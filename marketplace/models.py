@@ -1,0 +1,9 @@
+"""Every feature's models, imported in one place so the metadata is complete
+(for Alembic, the schema tests and anything that needs all tables)."""
+
+from marketplace.accounts import models as accounts  # noqa: F401
+from marketplace.audit import models as audit  # noqa: F401
+from marketplace.gigs import models as gigs  # noqa: F401
+from marketplace.mail import models as mail  # noqa: F401
+from marketplace.onboarding import models as onboarding  # noqa: F401
+from marketplace.payments import models as payments  # noqa: F401
