@@ -13,6 +13,7 @@ import pytest
 
 from marketplace.auth.tokens import TokenPurpose
 from tests.auth.matrix_applications import APPLICATIONS
+from tests.auth.matrix_balance import BALANCE
 from tests.auth.matrix_builder import BUILDER
 from tests.auth.matrix_common import (
     ADMIN_ONLY,
@@ -31,8 +32,10 @@ from tests.auth.matrix_common import (
     UrlFor,
     everyone,
 )
+from tests.auth.matrix_earnings import EARNINGS
 from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_payments import PAYMENTS
+from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
 from tests.world import build_world
 
 # (endpoint, method) → (url, expected outcome per role)
@@ -144,7 +147,10 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
     ("admin.audit", "GET"): (lambda w: "/admin/audit?object_type=gig", ADMIN_ONLY),
 }
 
-EXPECTATIONS = {**FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING, **PAYMENTS}
+EXPECTATIONS = {
+    **FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING,
+    **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
+}  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
 EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
