@@ -41,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
+    from marketplace.payments.admin_views import bp as payments_admin_bp
     from marketplace.payments.company_views import bp as balance_bp
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp
     from marketplace.payments.worker_views import bp as earnings_bp
@@ -68,6 +69,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(stripe_webhook_bp)
     app.register_blueprint(balance_bp)
     app.register_blueprint(earnings_bp)
+    app.register_blueprint(payments_admin_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)
