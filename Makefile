@@ -26,11 +26,16 @@ messages: $(STAMP)
 	$(BIN)/pybabel extract -F babel.cfg -k lazy_gettext -k _l -k lazy_pgettext:1c,2 -k _lp:1c,2 -o $(TRANSLATIONS)/messages.pot --no-location --sort-output --ignore-dirs '.* instance' .
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages --no-fuzzy-matching --ignore-obsolete
 
+# The bundled Stripe emulator runs beside the app (port 12111) and posts its
+# signed webhooks to the app; both stop together.
 run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed demo
-	$(BIN)/flask run --host 127.0.0.1 --port 5000
+	$(BIN)/flask sandbox stripe --quiet --state instance/stripe-emulator.json \
+	    --webhook-url http://127.0.0.1:5000/stripe/webhook & EMULATOR=$$!; \
+	  trap 'kill $$EMULATOR 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install
 	$(BIN)/ruff check .

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
+from marketplace.sandbox.cli import sandbox_cli
 
 admin_cli = AppGroup("admin", help="Administrator accounts.")
 gigs_cli = AppGroup("gigs", help="Gig housekeeping (safe to run from cron).")
@@ -98,9 +99,15 @@ def auto_approve_command() -> None:
 
 @payouts_cli.command("run")
 def payouts_run_command() -> None:
-    """Pay every worker who is due (one Stripe Transfer each; crash-safe, safe to repeat)."""
+    """Pay every worker who is due (one Stripe Transfer each; crash-safe, safe to repeat),
+    and finish withdrawals left pending."""
+    from marketplace.payments.funding import complete_pending_withdrawals
     from marketplace.payments.payouts import run_payouts
 
+    withdrawals = complete_pending_withdrawals()
+    db.session.commit()
+    if withdrawals:
+        click.echo(f"Finished {withdrawals} pending withdrawal(s).")
     run = run_payouts()
     click.echo(
         f"Payout run {run.id}: {run.paid_count} paid ({run.paid_cents} cents), "
@@ -112,13 +119,16 @@ def payouts_run_command() -> None:
 @click.option("--no-stripe", is_flag=True, help="Skip comparing with Stripe's objects.")
 def ledger_check_command(no_stripe: bool) -> None:
     """Prove the books: balanced, balances = entries, nothing negative, Stripe agrees."""
-    from marketplace.payments.checks import check_ledger
+    from marketplace.payments.admin_queries import run_ledger_check
 
-    problems = check_ledger(with_stripe=not no_stripe)
-    for problem in problems:
+    result = run_ledger_check(by="flask ledger check", with_stripe=not no_stripe)
+    for problem in result.problems:
         click.echo(f"DISCREPANCY: {problem}", err=True)
-    if problems:
+    if result.problems:
         raise SystemExit(1)
+    if result.stripe_error:
+        click.echo(result.stripe_error, err=True)
+        raise SystemExit(2)
     click.echo("The ledger is consistent.")
 
 
@@ -157,3 +167,4 @@ def register(app: Flask) -> None:
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
+    app.cli.add_command(sandbox_cli)

@@ -25,7 +25,14 @@ from itsdangerous import URLSafeTimedSerializer
 from marketplace import create_app
 from marketplace.extensions import cache, limiter
 from marketplace.extensions import db as _db
+from marketplace.sandbox.stripe_emulator import EmulatorServer
 from tests.smtp_sink import SMTPSink
+
+SECRET_KEY = "sk_test_nebendesk_tests"
+PUBLISHABLE_KEY = "pk_test_nebendesk_tests"
+WEBHOOK_SECRET = "whsec_nebendesk_tests"
+# Webhook retries after 50 ms, 100 ms, …: the retry logic runs for real, just fast.
+FAST_RETRIES = (0.05, 0.1, 0.2, 0.4)
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
@@ -57,6 +64,22 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 
 
 @pytest.fixture(scope="session")
+def stripe_emulator_server() -> Iterator[EmulatorServer]:
+    """The bundled Stripe emulator on a free port, for the whole run (fast retries)."""
+    server = EmulatorServer(quiet=True, retry_schedule=FAST_RETRIES, delivery_timeout=5).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def stripe_emulator(stripe_emulator_server: EmulatorServer) -> EmulatorServer:
+    """The session's emulator, emptied (every test that uses the app gets this too)."""
+    stripe_emulator_server.control.reset()
+    stripe_emulator_server.control.configure(webhook_secret=WEBHOOK_SECRET)
+    return stripe_emulator_server
+
+
+@pytest.fixture(scope="session")
 def smtp_sink() -> Iterator[SMTPSink]:
     sink = SMTPSink()
     sink.start()
@@ -64,7 +87,9 @@ def smtp_sink() -> Iterator[SMTPSink]:
     sink.stop()
 
 
-def make_test_config(database_url: str, smtp_url: str, **overrides: object) -> dict[str, object]:
+def make_test_config(
+    database_url: str, smtp_url: str, stripe_url: str = "", **overrides: object
+) -> dict[str, object]:
     config: dict[str, object] = {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -79,14 +104,21 @@ def make_test_config(database_url: str, smtp_url: str, **overrides: object) -> d
         "SHOW_DEV_OUTBOX": True,
         "TRUST_PROXY_HOPS": 0,
         "PASSWORD_HASHING": "fast",
+        "STRIPE_API_BASE": stripe_url,
+        "STRIPE_JS_URL": f"{stripe_url}/v3",
+        "STRIPE_SECRET_KEY": SECRET_KEY,
+        "STRIPE_PUBLISHABLE_KEY": PUBLISHABLE_KEY,
+        "STRIPE_WEBHOOK_SECRET": WEBHOOK_SECRET,
     }
     config.update(overrides)
     return config
 
 
 @pytest.fixture(scope="session")
-def app(database_url: str, smtp_sink: SMTPSink) -> Iterator[Flask]:
-    app = create_app(make_test_config(database_url, smtp_sink.url))
+def app(
+    database_url: str, smtp_sink: SMTPSink, stripe_emulator_server: EmulatorServer
+) -> Iterator[Flask]:
+    app = create_app(make_test_config(database_url, smtp_sink.url, stripe_emulator_server.url))
     app.test_client_class = CSRFClient
     with app.app_context():
         upgrade(directory=str(Path(__file__).resolve().parent.parent / "migrations"))
@@ -119,6 +151,7 @@ def _clean_state(request: pytest.FixtureRequest) -> Iterator[None]:
     app: Flask = request.getfixturevalue("app")
     sink: SMTPSink = request.getfixturevalue("smtp_sink")
     sink.clear()
+    request.getfixturevalue("stripe_emulator")  # and an empty Stripe
     with app.app_context():
         limiter.reset()
         cache.clear()

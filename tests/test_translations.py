@@ -44,7 +44,7 @@ def test_catalog_covers_every_string_in_the_code(german, extracted):
     assert len(_ids(extracted)) > 300  # the extraction itself worked
     assert "Please correct the marked fields." in _ids(extracted)  # macros too
     missing = _ids(extracted) - _ids(german)
-    assert not missing, f"run `make messages` and translate: {sorted(missing)[:20]}"
+    assert not missing, f"run `make messages` and translate: {sorted(missing, key=str)[:20]}"
 
 
 def test_every_message_is_translated(german):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import sqlalchemy as sa
+from flask_babel import gettext as _
 
 from marketplace.extensions import db
 from marketplace.payments import gateway
@@ -38,14 +39,18 @@ def unbalanced_transactions() -> Iterator[str]:
         .limit(SHOW)
     )
     for transaction_id, total in rows:
-        yield f"transaction {transaction_id} does not balance: its entries sum to {total}"
+        yield _(
+            "transaction %(id)s does not balance: its entries sum to %(total)s",
+            id=transaction_id,
+            total=total,
+        )
     empty = db.session.scalars(
         sa.select(LedgerTransaction.id)
         .where(~sa.exists().where(LedgerEntry.transaction_id == LedgerTransaction.id))
         .limit(SHOW)
     )
     for transaction_id in empty:
-        yield f"transaction {transaction_id} has no entries"
+        yield _("transaction %(id)s has no entries", id=transaction_id)
 
 
 def balances_differ_from_entries() -> Iterator[str]:
@@ -62,8 +67,12 @@ def balances_differ_from_entries() -> Iterator[str]:
     )
     for account, total in rows:
         yield (
-            f"account {account.kind}:{account.owner_id} shows {account.balance_cents} "
-            f"but its entries sum to {total}"
+            _(
+                "account %(account)s shows %(balance)s but its entries sum to %(total)s",
+                account=f"{account.kind}:{account.owner_id}",
+                balance=account.balance_cents,
+                total=total,
+            )
         )
 
 
@@ -74,7 +83,11 @@ def negative_balances() -> Iterator[str]:
         .limit(SHOW)
     )
     for account in rows:
-        yield f"account {account.kind}:{account.owner_id} is negative: {account.balance_cents}"
+        yield _(
+            "account %(account)s is negative: %(balance)s",
+            account=f"{account.kind}:{account.owner_id}",
+            balance=account.balance_cents,
+        )
 
 
 def _ledger_total(kind: str) -> int:
@@ -100,21 +113,42 @@ def ledger_against_rows() -> Iterator[str]:
         )
     )
     if -_ledger_total("funding") != funded:
-        yield f"ledger funding {-_ledger_total('funding')} != succeeded payments {funded}"
+        yield _(
+            "ledger funding %(ledger)s != succeeded payments %(rows)s",
+            ledger=-_ledger_total("funding"),
+            rows=funded,
+        )
     paid = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(Payout.amount_cents), 0)).where(
             Payout.status == PayoutStatus.PAID
         )
     )
     if _ledger_total("payout.paid") != paid:
-        yield f"ledger payouts {_ledger_total('payout.paid')} != paid payouts {paid}"
+        yield _(
+            "ledger payouts %(ledger)s != paid payouts %(rows)s",
+            ledger=_ledger_total("payout.paid"),
+            rows=paid,
+        )
     refunded = db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.sum(WithdrawalRefund.amount_cents), 0)).where(
             WithdrawalRefund.status == WithdrawalStatus.DONE
         )
     )
     if _ledger_total("withdrawal.refunded") != refunded:
-        yield f"ledger refunds {_ledger_total('withdrawal.refunded')} != refunds done {refunded}"
+        yield _(
+            "ledger refunds %(ledger)s != refunds done %(rows)s",
+            ledger=_ledger_total("withdrawal.refunded"),
+            rows=refunded,
+        )
+
+
+def _all(resource: str) -> Iterator[dict]:
+    for item in gateway.list_all(resource):
+        yield item.to_dict()
+
+
+def _metadata(obj: dict) -> dict:
+    return obj.get("metadata") or {}
 
 
 def rows_against_stripe() -> Iterator[str]:
@@ -126,9 +160,9 @@ def rows_against_stripe() -> Iterator[str]:
         )
     }
     theirs = {
-        pi.id: pi.amount_received
-        for pi in gateway.list_all("payment_intents")
-        if pi.status == "succeeded" and (pi.metadata or {}).get("payment_id")
+        pi["id"]: pi["amount_received"]
+        for pi in _all("payment_intents")
+        if pi["status"] == "succeeded" and _metadata(pi).get("payment_id")
     }
     yield from _compare("payment intent", ours, theirs)
     ours = {
@@ -144,9 +178,9 @@ def rows_against_stripe() -> Iterator[str]:
         )
     }
     theirs = {
-        t.id: t.amount
-        for t in gateway.list_all("transfers")
-        if (t.metadata or {}).get("payout_id") and t.metadata["payout_id"] not in pending
+        t["id"]: t["amount"]
+        for t in _all("transfers")
+        if _metadata(t).get("payout_id") and _metadata(t)["payout_id"] not in pending
     }
     yield from _compare("transfer", ours, theirs)
     ours = {
@@ -156,9 +190,7 @@ def rows_against_stripe() -> Iterator[str]:
         )
     }
     theirs = {
-        r.id: r.amount
-        for r in gateway.list_all("refunds")
-        if (r.metadata or {}).get("withdrawal_refund_id")
+        r["id"]: r["amount"] for r in _all("refunds") if _metadata(r).get("withdrawal_refund_id")
     }
     yield from _compare("refund", ours, theirs)
 
@@ -169,11 +201,17 @@ def _compare(what: str, ours: dict[str | None, int], theirs: dict[str, int]) -> 
         if shown >= SHOW:
             return
         if object_id not in theirs:
-            yield f"{what} {object_id} is in our books but not at Stripe"
+            yield _("%(what)s %(id)s is in our books but not at Stripe", what=what, id=object_id)
         elif object_id not in ours:
-            yield f"{what} {object_id} is at Stripe but not in our books"
+            yield _("%(what)s %(id)s is at Stripe but not in our books", what=what, id=object_id)
         elif ours[object_id] != theirs[object_id]:
-            yield f"{what} {object_id}: we have {ours[object_id]}, Stripe has {theirs[object_id]}"
+            yield _(
+                "%(what)s %(id)s: we have %(ours)s, Stripe has %(theirs)s",
+                what=what,
+                id=object_id,
+                ours=ours[object_id],
+                theirs=theirs[object_id],
+            )
         else:
             continue
         shown += 1

@@ -219,6 +219,9 @@ def complete_withdrawal(withdrawal: Withdrawal) -> None:
                 refund_id=refund.id,
                 idempotency_key=refund.idempotency_key,
             )
+        except (gateway.stripe.APIConnectionError, gateway.stripe.RateLimitError):
+            # Stripe may or may not have made the refund: ask again later, same key.
+            continue
         except gateway.StripeError as exc:
             refund.status = WithdrawalStatus.FAILED
             refund.error_message = str(exc.user_message or exc)[:2000]
@@ -246,9 +249,21 @@ def complete_withdrawal(withdrawal: Withdrawal) -> None:
             ],
         )  # fmt: skip
     statuses = {refund.status for refund in withdrawal.refunds}
-    if WithdrawalStatus.PENDING not in statuses:
-        withdrawal.status = (
-            WithdrawalStatus.DONE
-            if statuses == {WithdrawalStatus.DONE}
-            else WithdrawalStatus.FAILED
-        )
+    if WithdrawalStatus.PENDING in statuses:
+        return
+    withdrawal.status = (
+        WithdrawalStatus.DONE if statuses == {WithdrawalStatus.DONE} else WithdrawalStatus.FAILED
+    )
+
+
+def complete_pending_withdrawals() -> int:
+    """Finish withdrawals an earlier request or run left pending (cron-safe, same keys)."""
+    pending = db.session.scalars(
+        sa.select(Withdrawal)
+        .where(Withdrawal.status == WithdrawalStatus.PENDING)
+        .order_by(Withdrawal.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    for withdrawal in pending:
+        complete_withdrawal(withdrawal)
+    return len(pending)

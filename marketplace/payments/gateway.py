@@ -52,7 +52,8 @@ def create_payment_intent(
             "amount": amount_cents,
             "currency": currency.lower(),
             "customer": customer,
-            "payment_method_types": ["card"],
+            # Cards, confirmed in the page by Stripe.js: no redirect-based methods.
+            "automatic_payment_methods": {"enabled": True, "allow_redirects": "never"},
             "description": "Nebendesk balance",
             "metadata": {"payment_id": str(payment_id)},
         },

@@ -265,6 +265,11 @@ def run_payouts(*, by: User | None = None, commit: Callable[[], None] | None = N
     return run
 
 
+def run_payouts_job(admin_id: int | None = None) -> None:
+    """The admin button's payout run on an RQ worker (a long run must not hold a request)."""
+    run_payouts(by=db.session.get(User, admin_id) if admin_id else None)
+
+
 def require_payouts_enabled(user: User) -> ConnectedAccount:
     connected = connected_account_for(user)
     if connected is None or not connected.payouts_enabled:

@@ -71,9 +71,11 @@ def record_units(
     work_date: date,
     by: User,
     note: str = "",
+    rate_cents: int | None = None,
 ) -> WorkUnit:
     """Record paid work and reserve its money. ``source`` names the work uniquely
-    (e.g. "email:<message id>"), so the same work is never recorded twice."""
+    (e.g. "email:<message id>"), so the same work is never recorded twice.
+    ``rate_cents`` overrides the engagement's rate (e.g. a mailbox's escalation rate)."""
     if engagement.status != EngagementStatus.ACTIVE:
         raise InvalidTransition(_("This engagement is not active; no work can be recorded."))
     quantity = Decimal(quantity)
@@ -85,9 +87,13 @@ def record_units(
         raise DomainError(_("Please use at most two decimal places for the quantity."))
     if work_date > utcnow().date():
         raise DomainError(_("Work cannot be recorded for a day in the future."))
+    if work_date < engagement.started_at.date():
+        raise DomainError(_("Work cannot be recorded for a day before the hiring."))
     if db.session.scalar(sa.select(WorkUnit.id).where(WorkUnit.source == source)) is not None:
         raise DomainError(_("This work has already been recorded."))
-    amount, fee = price(engagement, quantity)
+    rate = engagement.rate_cents if rate_cents is None else rate_cents
+    amount = cents(Decimal(rate) * quantity)
+    fee = fee_for(amount)
     gig = engagement.gig
     unit = WorkUnit(
         engagement_id=engagement.id,
@@ -96,7 +102,7 @@ def record_units(
         gig_id=gig.id,
         kind=kind,
         quantity=quantity,
-        rate_cents=engagement.rate_cents,
+        rate_cents=rate,
         amount_cents=amount,
         fee_cents=fee,
         currency=engagement.currency,
@@ -157,6 +163,23 @@ def approve(unit: WorkUnit, *, by: User | None, auto: bool = False) -> None:
         )
 
 
+def approve_many(company_id: int, unit_ids: set[int], *, by: User) -> tuple[int, int] | None:
+    """Approve the company's pending units among ``unit_ids``: (approved, already decided).
+    None, and nothing changed, if any id is not one of this company's units."""
+    found = db.session.scalars(
+        sa.select(WorkUnit)
+        .where(WorkUnit.id.in_(unit_ids), WorkUnit.company_id == company_id)
+        .order_by(WorkUnit.id)
+        .with_for_update()
+    ).all()
+    if len(found) != len(unit_ids):
+        return None
+    pending = [unit for unit in found if unit.status == UnitStatus.PENDING]
+    for unit in pending:
+        approve(unit, by=by)
+    return len(pending), len(found) - len(pending)
+
+
 def reject(unit: WorkUnit, *, by: User, reason: str) -> None:
     """The company refuses the work. The money stays reserved while the worker may
     dispute (DISPUTE_WINDOW_DAYS); then it is the company's again."""
@@ -193,7 +216,9 @@ def dispute_deadline(unit: WorkUnit) -> datetime:
 
 def dispute(unit: WorkUnit, *, by: User, note: str) -> None:
     note = require_reason(note, message=_("Please explain why the work should be paid."))
-    if unit.status == UnitStatus.REJECTED and utcnow() > dispute_deadline(unit):
+    # A rejection voided after the window reads the same to the worker: too late.
+    too_late = unit.status in (UnitStatus.REJECTED, UnitStatus.VOIDED) and unit.disputed_at is None
+    if too_late and utcnow() > dispute_deadline(unit):
         raise InvalidTransition(
             _("The time to dispute this rejection has passed (%(days)d days).",
               days=current_app.config["DISPUTE_WINDOW_DAYS"])
@@ -201,6 +226,15 @@ def dispute(unit: WorkUnit, *, by: User, note: str) -> None:
     _set_status(unit, UnitStatus.DISPUTED)
     unit.dispute_note = note
     unit.disputed_at = utcnow()
+    record(
+        actor=by,
+        action="unit.rejection_disputed",
+        object_type="unit",
+        object_id=unit.id,
+        before={"status": UnitStatus.REJECTED.value},
+        after={"status": UnitStatus.DISPUTED.value},
+        reason=note,
+    )
 
 
 def _void(unit: WorkUnit) -> None:

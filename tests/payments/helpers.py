@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 
+from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.onboarding.models import Application, ApplicationStatus, Engagement
 from marketplace.payments import funding, ledger
@@ -12,7 +14,8 @@ from tests.factories import PublishedGigFactory, UserFactory, company_member
 
 
 def hired(*, rate_cents: int = 100, company=None, worker=None) -> Engagement:
-    """An active engagement at ``rate_cents`` per unit."""
+    """An active engagement at ``rate_cents`` per unit, started 60 days ago (so tests may
+    record work for past days)."""
     owner = company_member(company) if company is None else company.memberships[0].user
     gig = PublishedGigFactory(company=owner.company, created_by=owner, rate_cents=rate_cents)
     worker = worker or UserFactory()
@@ -30,6 +33,7 @@ def hired(*, rate_cents: int = 100, company=None, worker=None) -> Engagement:
         application_id=application.id,
         rate_cents=rate_cents,
         pay_model=gig.pay_model,
+        started_at=utcnow() - timedelta(days=60),
     )
     db.session.add(engagement)
     db.session.commit()
@@ -59,3 +63,20 @@ def balances(company_id: int, worker_id: int) -> dict[str, int]:
         "payable": ledger.balance(AccountKind.WORKER_PAYABLE, worker_id),
         "fees": ledger.balance(AccountKind.PLATFORM_FEES),
     }
+
+
+def post_events(client, emulator, type: str | None = None) -> list[dict]:
+    """Deliver the emulator's events (of ``type``) to the app's webhook, signed,
+    as Stripe would; returns the app's answers."""
+    answers = []
+    for item in emulator.control.events(type):
+        payload, signature = emulator.control.signed(item["event"]["id"])
+        response = client.post(
+            "/stripe/webhook",
+            data=payload,
+            headers={"Stripe-Signature": signature, "Content-Type": "application/json"},
+            csrf=False,
+        )
+        assert response.status_code == 200, response.get_data(as_text=True)
+        answers.append(response.get_json())
+    return answers

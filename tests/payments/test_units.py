@@ -87,6 +87,15 @@ def test_future_work_dates_are_refused(db):
         record(engagement, "1", work_date=date.today() + timedelta(days=1))
 
 
+def test_work_before_the_hiring_is_refused(db):
+    engagement = hired()
+    funded(engagement.gig.company, 10000)
+    before = engagement.started_at.date() - timedelta(days=1)
+    with pytest.raises(DomainError, match="before the hiring"):
+        record(engagement, "1", work_date=before)
+    assert balances(engagement.gig.company_id, engagement.worker_id)["reserved"] == 0
+
+
 def test_review_window_auto_approves(db, travel):
     engagement = hired(rate_cents=100)
     funded(engagement.gig.company, 10000)
@@ -123,6 +132,8 @@ def test_rejection_holds_money_until_final_and_a_dispute_can_pay_the_worker(db, 
         units.dispute(kept, by=engagement.worker, note="Too late")
     assert units.void_expired_rejections() == 1  # the undisputed one: money back
     assert kept.status == UnitStatus.VOIDED
+    with pytest.raises(InvalidTransition, match="time to dispute"):
+        units.dispute(kept, by=engagement.worker, note="Still too late")
     units.decide_dispute(disputed, by=AdminFactory(), pay_worker=True, note="Proof checked")
     db.session.commit()
     assert balances(company.id, engagement.worker_id) == {

@@ -1,0 +1,482 @@
+"""Reading the company's money: balances, the ledger history (with running
+balances), the review queue, spend per period, and the statement export.
+
+Reads only: every change goes through units.py and funding.py.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import sqlalchemy as sa
+from flask_babel import format_date, format_decimal, ngettext
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel import lazy_pgettext as _lp
+from sqlalchemy.orm import joinedload
+
+from marketplace.accounts.models import Company, User
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.gigs.models import Gig
+from marketplace.onboarding.models import Engagement, EngagementStatus
+from marketplace.pagination import Page
+from marketplace.payments import ledger
+from marketplace.payments.models import (
+    AccountKind,
+    LedgerAccount,
+    LedgerEntry,
+    LedgerTransaction,
+    Payment,
+    PaymentStatus,
+    UnitKind,
+    UnitStatus,
+    WorkUnit,
+)
+
+COMPANY_ACCOUNTS = (
+    AccountKind.COMPANY_AVAILABLE,
+    AccountKind.COMPANY_RESERVED,
+    AccountKind.COMPANY_WITHDRAWING,
+)
+
+TRANSACTION_LABELS = {
+    "funding": _l("Card payment received"),
+    "unit.reserve": _l("Work recorded, money reserved"),
+    "unit.approve": _l("Work approved, paid to the worker"),
+    "unit.void": _l("Rejection final, money released"),
+    "withdrawal": _l("Withdrawal requested"),
+    "withdrawal.refunded": _l("Refunded to your card"),
+    "withdrawal.failed": _l("Refund failed, money returned"),
+}
+
+ACCOUNT_LABELS = {
+    AccountKind.COMPANY_AVAILABLE: _l("Available"),
+    AccountKind.COMPANY_RESERVED: _lp("balance", "Reserved"),
+    AccountKind.COMPANY_WITHDRAWING: _l("Being refunded"),
+}
+
+UNIT_STATUS_LABELS = {
+    UnitStatus.PENDING: _lp("work unit status", "In review"),
+    UnitStatus.APPROVED: _lp("work unit status", "Approved"),
+    UnitStatus.REJECTED: _lp("work unit status", "Rejected"),
+    UnitStatus.DISPUTED: _lp("work unit status", "Disputed"),
+    UnitStatus.VOIDED: _lp("work unit status", "Rejection final"),
+}
+
+PAYMENT_STATUS_LABELS = {
+    PaymentStatus.CREATED: _lp("card payment status", "Not paid yet"),
+    PaymentStatus.SUCCEEDED: _lp("card payment status", "Credited"),
+    PaymentStatus.FAILED: _lp("card payment status", "Failed"),
+    PaymentStatus.CANCELED: _lp("card payment status", "Canceled"),
+}
+
+HISTORY_STATUSES = (
+    UnitStatus.APPROVED,
+    UnitStatus.REJECTED,
+    UnitStatus.DISPUTED,
+    UnitStatus.VOIDED,
+)
+
+
+def transaction_label(kind: str) -> str:
+    label = TRANSACTION_LABELS.get(kind)
+    return str(label) if label is not None else kind
+
+
+def quantity_text(kind: UnitKind, quantity: Decimal) -> str:
+    """The quantity in words ("3 emails", "1,5 hours"), in the viewer's language."""
+    number = format_decimal(quantity, format="#,##0.##")
+    count = 1 if quantity == 1 else 2  # the plural form only; gettext wants an integer
+    if kind == UnitKind.EMAIL:
+        return ngettext("%(number)s email", "%(number)s emails", count, number=number)
+    if kind == UnitKind.ITEM:
+        return ngettext("%(number)s item", "%(number)s items", count, number=number)
+    return ngettext("%(number)s hour", "%(number)s hours", count, number=number)
+
+
+def template_globals() -> dict[str, Any]:
+    return {
+        "ACCOUNT_LABELS": ACCOUNT_LABELS,
+        "UNIT_STATUS_LABELS": UNIT_STATUS_LABELS,
+        "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS,
+        "transaction_label": transaction_label,
+        "quantity_text": quantity_text,
+    }
+
+
+# --- balances -----------------------------------------------------------------------
+
+
+@dataclass
+class Balances:
+    available: int
+    reserved: int
+    withdrawing: int
+    in_review: int  # reserved for pending units
+    held: int  # reserved for rejected units that may still be disputed
+    refundable: int  # what the company's card payments can take back
+
+    @property
+    def withdrawable(self) -> int:
+        return min(self.available, self.refundable)
+
+
+def balances(company: Company) -> Balances:
+    reserved_by_status = dict(
+        db.session.execute(
+            sa.select(WorkUnit.status, sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents))
+            .where(
+                WorkUnit.company_id == company.id,
+                WorkUnit.status.in_([UnitStatus.PENDING, UnitStatus.REJECTED, UnitStatus.DISPUTED]),
+            )
+            .group_by(WorkUnit.status)
+        ).all()
+    )
+    refundable = db.session.scalar(
+        sa.select(sa.func.sum(Payment.amount_cents - Payment.refunded_cents)).where(
+            Payment.company_id == company.id, Payment.status == PaymentStatus.SUCCEEDED
+        )
+    )
+    return Balances(
+        available=ledger.balance(AccountKind.COMPANY_AVAILABLE, company.id),
+        reserved=ledger.balance(AccountKind.COMPANY_RESERVED, company.id),
+        withdrawing=ledger.balance(AccountKind.COMPANY_WITHDRAWING, company.id),
+        in_review=int(reserved_by_status.get(UnitStatus.PENDING) or 0),
+        held=int(
+            (reserved_by_status.get(UnitStatus.REJECTED) or 0)
+            + (reserved_by_status.get(UnitStatus.DISPUTED) or 0)
+        ),
+        refundable=int(refundable or 0),
+    )
+
+
+def recent_payments(company: Company, limit: int = 10) -> list[Payment]:
+    return list(
+        db.session.scalars(
+            sa.select(Payment)
+            .where(Payment.company_id == company.id)
+            .order_by(Payment.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def company_payment(company: Company, payment_id: int) -> Payment | None:
+    """The company's own card payment; another company's is None (so: 404)."""
+    return db.session.scalar(
+        sa.select(Payment).where(Payment.id == payment_id, Payment.company_id == company.id)
+    )
+
+
+# --- the ledger history -------------------------------------------------------------
+
+
+@dataclass
+class Movement:
+    """One ledger entry of one of the company's accounts, with that account's
+    balance right after it."""
+
+    entry_id: int
+    transaction_id: int
+    created_at: datetime
+    kind: str
+    reference_type: str
+    reference_id: int
+    account: AccountKind
+    amount_cents: int
+    balance_after: int
+    unit: WorkUnit | None = None
+
+    @property
+    def label(self) -> str:
+        return transaction_label(self.kind)
+
+    @property
+    def reference(self) -> str:
+        return f"{self.reference_type} {self.reference_id}"
+
+
+def _movements(company: Company, *columns: Any) -> sa.Select[Any]:
+    """The entries of the company's accounts with their transaction (and ``columns``)."""
+    return (
+        sa.select(
+            LedgerEntry.id.label("entry_id"),
+            LedgerEntry.account_id,
+            LedgerTransaction.id.label("transaction_id"),
+            LedgerTransaction.created_at,
+            LedgerTransaction.kind,
+            LedgerTransaction.reference_type,
+            LedgerTransaction.reference_id,
+            LedgerAccount.kind.label("account"),
+            LedgerEntry.amount_cents,
+            *columns,
+        )
+        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
+        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
+        .where(LedgerAccount.owner_id == company.id, LedgerAccount.kind.in_(COMPANY_ACCOUNTS))
+    )
+
+
+def _movement(row: Any, balance_after: int) -> Movement:
+    return Movement(
+        entry_id=row.entry_id,
+        transaction_id=row.transaction_id,
+        created_at=_aware(row.created_at),
+        kind=row.kind,
+        reference_type=row.reference_type,
+        reference_id=row.reference_id,
+        account=AccountKind(row.account),
+        amount_cents=int(row.amount_cents),
+        balance_after=balance_after,
+    )
+
+
+def _aware(value: datetime) -> datetime:
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def history(company: Company, page: int = 1, per_page: int = 50) -> Page[Movement]:
+    """Every movement of the company's accounts, newest first, with running balances."""
+    page = max(1, page)
+    # One statement, so the running balances and the rows come from one snapshot.
+    running = sa.func.sum(LedgerEntry.amount_cents).over(
+        partition_by=LedgerEntry.account_id, order_by=LedgerEntry.id
+    )
+    moves = _movements(company, running.label("balance_after")).subquery()
+    rows = db.session.execute(
+        sa.select(moves)
+        .order_by(moves.c.entry_id.desc())
+        .limit(per_page + 1)
+        .offset((page - 1) * per_page)
+    ).all()
+    items = [_movement(row, int(row.balance_after)) for row in rows[:per_page]]
+    unit_ids = {m.reference_id for m in items if m.reference_type == "unit"}
+    if unit_ids:
+        found = db.session.scalars(
+            sa.select(WorkUnit)
+            .where(WorkUnit.id.in_(unit_ids), WorkUnit.company_id == company.id)
+            .options(
+                joinedload(WorkUnit.worker),
+                joinedload(WorkUnit.engagement).joinedload(Engagement.gig),
+            )
+        )
+        by_id = {unit.id: unit for unit in found}
+        for item in items:
+            if item.reference_type == "unit":
+                item.unit = by_id.get(item.reference_id)
+    return Page(items=items, page=page, has_next=len(rows) > per_page)
+
+
+def statement(company: Company, chunk: int = 1000) -> Iterator[Movement]:
+    """Every movement of the company's accounts, oldest first (for the CSV export):
+    read in chunks by entry id, the running balances added up on the way."""
+    balances: dict[int, int] = defaultdict(int)
+    after = 0
+    while True:
+        rows = db.session.execute(
+            _movements(company).where(LedgerEntry.id > after).order_by(LedgerEntry.id).limit(chunk)
+        ).all()
+        for row in rows:
+            balances[row.account_id] += int(row.amount_cents)
+            yield _movement(row, balances[row.account_id])
+        if len(rows) < chunk:
+            return
+        after = rows[-1].entry_id
+
+
+# --- review ---------------------------------------------------------------------------
+
+
+def _units(company: Company) -> sa.Select[tuple[WorkUnit]]:
+    return (
+        sa.select(WorkUnit)
+        .where(WorkUnit.company_id == company.id)
+        .options(
+            joinedload(WorkUnit.worker), joinedload(WorkUnit.engagement).joinedload(Engagement.gig)
+        )
+    )
+
+
+def review_queue(company: Company, page: int = 1, per_page: int = 100) -> Page[WorkUnit]:
+    """Units waiting for the company's decision, oldest first."""
+    stmt = _units(company).where(WorkUnit.status == UnitStatus.PENDING)
+    return _page(stmt.order_by(WorkUnit.created_at, WorkUnit.id), page, per_page)
+
+
+def review_history(
+    company: Company, status: UnitStatus | None = None, page: int = 1, per_page: int = 50
+) -> Page[WorkUnit]:
+    """Decided units, most recently decided first."""
+    statuses = [status] if status is not None else list(HISTORY_STATUSES)
+    stmt = _units(company).where(WorkUnit.status.in_(statuses))
+    order = (sa.func.coalesce(WorkUnit.decided_at, WorkUnit.created_at).desc(), WorkUnit.id.desc())
+    return _page(stmt.order_by(*order), page, per_page)
+
+
+def pending_count(company: Company) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count())
+        .select_from(WorkUnit)
+        .where(WorkUnit.company_id == company.id, WorkUnit.status == UnitStatus.PENDING)
+    )
+
+
+def _page(stmt: sa.Select[Any], page: int, per_page: int) -> Page[Any]:
+    page = max(1, page)
+    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique())
+    return Page(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
+
+
+def active_engagements(company: Company) -> list[Engagement]:
+    return list(
+        db.session.scalars(
+            sa.select(Engagement)
+            .join(Gig, Gig.id == Engagement.gig_id)
+            .where(Gig.company_id == company.id, Engagement.status == EngagementStatus.ACTIVE)
+            .options(joinedload(Engagement.worker), joinedload(Engagement.gig))
+            .order_by(Gig.title, Engagement.id)
+        )
+    )
+
+
+# --- spend ----------------------------------------------------------------------------
+
+PERIOD_COUNTS = {"day": 30, "week": 12, "month": 12}
+GROUPINGS = ("gig", "worker")
+
+
+def period_start(day: date, period: str) -> date:
+    if period == "week":
+        return day - timedelta(days=day.weekday())
+    if period == "month":
+        return day.replace(day=1)
+    return day
+
+
+def period_starts(period: str, today: date) -> list[date]:
+    """The starts of the last PERIOD_COUNTS[period] periods up to today's, oldest first."""
+    current = period_start(today, period)
+    starts = [current]
+    for _index in range(PERIOD_COUNTS[period] - 1):
+        if period == "day":
+            current -= timedelta(days=1)
+        elif period == "week":
+            current -= timedelta(weeks=1)
+        else:
+            current = (current - timedelta(days=1)).replace(day=1)
+        starts.append(current)
+    return starts[::-1]
+
+
+def period_label(start: date, period: str) -> str:
+    if period == "week":
+        return _("Week %(week)d", week=start.isocalendar().week)
+    if period == "month":
+        return format_date(start, "MMM yyyy")
+    return format_date(start, "d MMM")
+
+
+@dataclass
+class SpendLine:
+    name: str
+    amount_cents: int = 0
+    fee_cents: int = 0
+
+    @property
+    def total_cents(self) -> int:
+        return self.amount_cents + self.fee_cents
+
+
+@dataclass
+class SpendPeriod:
+    start: date
+    label: str
+    lines: list[SpendLine] = field(default_factory=list)
+
+    @property
+    def total_cents(self) -> int:
+        return sum(line.total_cents for line in self.lines)
+
+
+@dataclass
+class SpendReport:
+    period: str
+    by: str
+    periods: list[SpendPeriod]  # oldest first, every period (also those without spend)
+    totals: list[SpendLine]  # per gig or worker over the whole window, largest first
+
+    @property
+    def chart_points(self) -> list[tuple[str, int]]:
+        return [(p.label, p.total_cents) for p in self.periods]
+
+    @property
+    def total_cents(self) -> int:
+        return sum(p.total_cents for p in self.periods)
+
+
+def _utc_day(column: Any) -> Any:
+    if db.session.get_bind().dialect.name == "postgresql":
+        return sa.func.date(sa.func.timezone("UTC", column))
+    return sa.func.date(column)
+
+
+def spend(company: Company, *, period: str, by: str, today: date | None = None) -> SpendReport:
+    """What approved work cost the company (worker pay + fee), per period (by the UTC
+    day of approval) and per gig or worker."""
+    today = today or utcnow().date()
+    starts = period_starts(period, today)
+    since = datetime.combine(starts[0], datetime.min.time(), tzinfo=UTC)
+    if by == "worker":
+        key, name, onto = (
+            WorkUnit.worker_id,
+            User.display_name,
+            (User, User.id == WorkUnit.worker_id),
+        )
+    else:
+        key, name, onto = WorkUnit.gig_id, Gig.title, (Gig, Gig.id == WorkUnit.gig_id)
+    day = _utc_day(WorkUnit.decided_at)
+    rows = db.session.execute(
+        sa.select(
+            day.label("day"),
+            key.label("key"),
+            name.label("name"),
+            sa.func.sum(WorkUnit.amount_cents).label("amount"),
+            sa.func.sum(WorkUnit.fee_cents).label("fee"),
+        )
+        .select_from(WorkUnit)
+        .join(*onto)
+        .where(
+            WorkUnit.company_id == company.id,
+            WorkUnit.status == UnitStatus.APPROVED,
+            WorkUnit.decided_at >= since,
+        )
+        .group_by(day, key, name)
+    ).all()
+    cells: dict[date, dict[int, SpendLine]] = defaultdict(dict)
+    totals: dict[int, SpendLine] = {}
+    for row in rows:
+        start = period_start(date.fromisoformat(str(row.day)[:10]), period)
+        for target in (cells[start], totals):
+            line = target.setdefault(row.key, SpendLine(name=row.name))
+            line.amount_cents += int(row.amount)
+            line.fee_cents += int(row.fee)
+    periods = [
+        SpendPeriod(
+            start=start,
+            label=period_label(start, period),
+            lines=sorted(cells.get(start, {}).values(), key=lambda line: -line.total_cents),
+        )
+        for start in starts
+    ]
+    return SpendReport(
+        period=period,
+        by=by,
+        periods=periods,
+        totals=sorted(totals.values(), key=lambda line: (-line.total_cents, line.name)),
+    )

@@ -1,0 +1,85 @@
+"""``flask sandbox …``: local stand-ins for outside services."""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+sandbox_cli = AppGroup("sandbox", help="Local stand-ins for outside services (Stripe).")
+
+
+def _schedule(ctx: click.Context, param: click.Parameter, value: str) -> tuple[float, ...]:
+    try:
+        return tuple(float(part) for part in value.split(",") if part.strip())
+    except ValueError as exc:
+        raise click.BadParameter("comma-separated seconds, e.g. 1,5,25,125") from exc
+
+
+@sandbox_cli.command("stripe")
+@click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
+@click.option("--port", default=12111, show_default=True, type=click.IntRange(0, 65535))
+@click.option(
+    "--state",
+    "state_path",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="JSON file that keeps the emulator's state across restarts.",
+)
+@click.option(
+    "--webhook-url",
+    envvar="STRIPE_EMULATOR_WEBHOOK_URL",
+    default=None,
+    help="Where events are POSTed, e.g. http://127.0.0.1:5000/stripe/webhook (none: no delivery).",
+)
+@click.option(
+    "--webhook-secret",
+    default=None,
+    help="Signing secret (whsec_…); default: the app's STRIPE_WEBHOOK_SECRET.",
+)
+@click.option(
+    "--retry-schedule",
+    default="1,5,25,125",
+    show_default=True,
+    callback=_schedule,
+    help="Seconds to wait after each failed delivery attempt.",
+)
+@click.option("--public-url", default=None, help="Base URL browsers use to reach the emulator.")
+@click.option("--quiet", is_flag=True, help="Do not log every request.")
+def stripe_command(
+    host: str,
+    port: int,
+    state_path: str | None,
+    webhook_url: str | None,
+    webhook_secret: str | None,
+    retry_schedule: tuple[float, ...],
+    public_url: str | None,
+    quiet: bool,
+) -> None:
+    """Serve the Stripe API emulator (see docs/STRIPE_EMULATOR.md)."""
+    from marketplace.sandbox.stripe_emulator import EmulatorServer
+
+    secret = webhook_secret or current_app.config.get("STRIPE_WEBHOOK_SECRET")
+    try:
+        server = EmulatorServer(
+            host,
+            port,
+            quiet=quiet,
+            state_path=state_path,
+            webhook_url=webhook_url,
+            webhook_secret=secret,
+            retry_schedule=retry_schedule,
+            public_url=public_url,
+        )
+    except (OSError, ValueError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"Stripe emulator on {server.url} (API {server.url}/v1, Stripe.js {server.url}/v3)")
+    click.echo(f"Webhooks: {webhook_url or 'not delivered (no --webhook-url)'}")
+    if state_path:
+        click.echo(f"State: {state_path}")
+    # Stop cleanly on SIGTERM too (make, process managers), so the state file is flushed.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    server.serve_forever()
