@@ -46,6 +46,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp
     from marketplace.payments.worker_views import bp as earnings_bp
     from marketplace.site.views import bp as site_bp
+    from marketplace.workpool.api_views import bp as workpool_api_bp
+    from marketplace.workpool.company_views import bp as mailboxes_bp
+    from marketplace.workpool.worker_views import bp as work_bp
 
     db.init_app(app)
     migrate.init_app(
@@ -70,6 +73,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(balance_bp)
     app.register_blueprint(earnings_bp)
     app.register_blueprint(payments_admin_bp)
+    app.register_blueprint(workpool_api_bp)
+    app.register_blueprint(mailboxes_bp)
+    app.register_blueprint(work_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

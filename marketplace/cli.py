@@ -16,6 +16,7 @@ onboarding_cli = AppGroup("onboarding", help="Onboarding housekeeping (safe to r
 outbox_cli = AppGroup("outbox", help="Outgoing email.")
 payouts_cli = AppGroup("payouts", help="Work review and payouts (safe to run from cron).")
 ledger_cli = AppGroup("ledger", help="The books.")
+mailboxes_cli = AppGroup("mailboxes", help="The email work pool (safe to run from cron).")
 
 
 @admin_cli.command("create")
@@ -155,6 +156,24 @@ def worker_command(burst: bool) -> None:
     Worker([job_queue], connection=job_queue.connection).work(burst=burst)
 
 
+@mailboxes_cli.command("send")
+def mailboxes_send_command() -> None:
+    """Send replies to customers that are due (retries after an SMTP failure included)."""
+    from marketplace.workpool.outgoing import send_due_replies
+
+    click.echo(f"Sent {send_due_replies(limit=10_000)} repl(y/ies).")
+
+
+@mailboxes_cli.command("purge")
+def mailboxes_purge_command() -> None:
+    """Purge message bodies past each mailbox's retention period (the counts stay)."""
+    from marketplace.workpool.retention import purge_expired
+
+    purged = purge_expired()
+    db.session.commit()
+    click.echo(f"Purged {purged} message(s).")
+
+
 def register(app: Flask) -> None:
     for group in (
         admin_cli,
@@ -164,6 +183,7 @@ def register(app: Flask) -> None:
         outbox_cli,
         payouts_cli,
         ledger_cli,
+        mailboxes_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

@@ -121,5 +121,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MIN_PAYOUT_CENTS": _int(env, "MIN_PAYOUT_CENTS", 100),
         "MIN_FUNDING_CENTS": _int(env, "MIN_FUNDING_CENTS", 500),
         "MAX_FUNDING_CENTS": _int(env, "MAX_FUNDING_CENTS", 1_000_000),
+        # The email work pool: largest inbound email, largest .eml/.mbox upload.
+        "INBOUND_MAX_BYTES": _int(env, "INBOUND_MAX_BYTES", 25 * 1024 * 1024),
+        "MAILBOX_UPLOAD_MAX_BYTES": _int(env, "MAILBOX_UPLOAD_MAX_BYTES", 200 * 1024 * 1024),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
     }

@@ -77,11 +77,16 @@ def queue():  # pragma: no cover - exercised by the RQ test when Redis is there
 
 
 def _after_commit(session: Session) -> None:
+    # SQLAlchemy fires this for a released SAVEPOINT too; only the real commit counts.
+    if session.in_nested_transaction():
+        return
     for path, args in session.info.pop(_PENDING, []):
         _dispatch(path, args)
 
 
 def _after_rollback(session: Session) -> None:
+    if session.in_nested_transaction():
+        return  # a SAVEPOINT rolled back; the transaction (and its jobs) goes on
     session.info.pop(_PENDING, None)
 
 

@@ -7,3 +7,4 @@ from marketplace.gigs import models as gigs  # noqa: F401
 from marketplace.mail import models as mail  # noqa: F401
 from marketplace.onboarding import models as onboarding  # noqa: F401
 from marketplace.payments import models as payments  # noqa: F401
+from marketplace.workpool import models as workpool  # noqa: F401

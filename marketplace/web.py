@@ -69,14 +69,18 @@ def _origin(url: str) -> str:
 
 def content_security_policy(config: Mapping[str, object]) -> str:
     """Our own scripts and styles only, plus Stripe.js (or the emulator's stand-in)
-    and the Stripe API it talks to from the card form."""
+    and the Stripe API it talks to from the card form. Forms may lead to Stripe's
+    Connect onboarding: "Connect with Stripe" posts to us and we redirect there, and
+    browsers apply form-action to that redirect too."""
     stripe_js = _origin(str(config["STRIPE_JS_URL"]))
-    stripe_api = _origin(str(config["STRIPE_API_BASE"])) or "https://api.stripe.com"
+    emulator = _origin(str(config["STRIPE_API_BASE"]))
+    stripe_api = emulator or "https://api.stripe.com"
+    stripe_connect = emulator or "https://connect.stripe.com"
     return (
         f"default-src 'self'; img-src 'self' data:; style-src 'self'; "
         f"script-src 'self' {stripe_js}; connect-src 'self' {stripe_api}; "
         f"frame-src {stripe_js} https://hooks.stripe.com; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'self'"
+        f"form-action 'self' {stripe_connect}; frame-ancestors 'none'; base-uri 'self'"
     )
 
 

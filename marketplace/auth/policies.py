@@ -14,8 +14,10 @@ from flask import abort
 from flask_login import AnonymousUserMixin
 
 from marketplace.accounts.models import Company, CompanyRole, User, UserKind
+from marketplace.db import utcnow
 from marketplace.gigs.models import Gig, GigStatus
 from marketplace.onboarding.models import Application, Engagement
+from marketplace.workpool.models import Conversation, ConversationStatus, Mailbox, Reply
 
 Viewer = User | AnonymousUserMixin
 
@@ -158,6 +160,33 @@ def _engagement_manage(viewer: Viewer, engagement: Engagement) -> bool:
     return _can_manage_gigs(viewer, engagement.gig.company)
 
 
+def _mailbox_manage(viewer: Viewer, mailbox: Mailbox) -> bool:
+    return _can_manage_gigs(viewer, mailbox.gig.company)
+
+
+def _conversation_company(viewer: Viewer, conversation: Conversation) -> bool:
+    """Company staff see and answer every conversation of their mailboxes."""
+    return _can_manage_gigs(viewer, conversation.mailbox.gig.company)
+
+
+def _conversation_work(viewer: Viewer, conversation: Conversation) -> bool:
+    """A worker sees a customer's conversation only while holding its lease."""
+    user = _user(viewer)
+    return (
+        user is not None
+        and conversation.status == ConversationStatus.WAITING
+        and conversation.claimed_by_id == user.id
+        and conversation.lease_expires_at is not None
+        and conversation.lease_expires_at > utcnow()
+    )
+
+
+def _reply_own(viewer: Viewer, reply: Reply) -> bool:
+    """A worker's own past answers stay visible to them."""
+    user = _user(viewer)
+    return user is not None and reply.author_id == user.id
+
+
 RULES: dict[str, Callable[[Viewer, Any], bool]] = {
     "gig.view": _gig_view,
     "gig.see_content": _gig_see_content,
@@ -182,6 +211,10 @@ RULES: dict[str, Callable[[Viewer, Any], bool]] = {
     "engagement.manage": _engagement_manage,
     "seeker.profile": _seeker_profile,
     "admin.access": _admin,
+    "mailbox.manage": _mailbox_manage,
+    "conversation.company": _conversation_company,
+    "conversation.work": _conversation_work,
+    "reply.view_own": _reply_own,
 }
 
 

@@ -161,8 +161,15 @@ def pay(payment_id: int):
 @bp.route("/company/balance/payments/<int:payment_id>/done")
 @login_required
 def payment_done(payment_id: int):
-    """Where the card form leads: the payment's state as the webhook left it."""
-    return render_template("payments/company/payment_done.html", payment=_payment(payment_id))
+    """Where the card form leads: the payment's state as the webhook left it. Coming
+    straight from a confirmed card form, an earlier attempt's failure is stale: the
+    page waits for Stripe's word on this attempt instead of showing it."""
+    payment = _payment(payment_id)
+    confirmed = request.args.get("confirmed") == "1"
+    awaiting = payment.status == PaymentStatus.CREATED or (
+        confirmed and payment.status == PaymentStatus.FAILED
+    )
+    return render_template("payments/company/payment_done.html", payment=payment, awaiting=awaiting)
 
 
 @bp.post("/company/balance/withdraw")

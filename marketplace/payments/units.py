@@ -184,6 +184,12 @@ def reject(unit: WorkUnit, *, by: User, reason: str) -> None:
     """The company refuses the work. The money stays reserved while the worker may
     dispute (DISPUTE_WINDOW_DAYS); then it is the company's again."""
     reason = require_reason(reason, message=_("Please tell the worker why."))
+    if unit.status == UnitStatus.PENDING and utcnow() > unit.review_due_at:
+        # The review window is over: the work counts as approved (auto-approve may
+        # simply not have run yet), so it can no longer be rejected.
+        raise InvalidTransition(
+            _("The review window for this work has ended; it is approved automatically.")
+        )
     _set_status(unit, UnitStatus.REJECTED)
     unit.decided_at = utcnow()
     unit.decided_by_id = by.id

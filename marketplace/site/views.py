@@ -13,6 +13,7 @@ from marketplace.gigs.queries import GigFilters, search_public_gigs
 from marketplace.mail.models import OutboxEmail
 from marketplace.urls import safe_next
 from marketplace.web import LANGUAGE_COOKIE, LANGUAGE_COOKIE_MAX_AGE
+from marketplace.workpool.models import Reply
 
 bp = Blueprint("site", __name__)
 
@@ -60,10 +61,12 @@ def healthz():
 
 @bp.route("/dev/outbox")
 def dev_outbox():
-    """Development only: every email the app wrote, newest first."""
+    """Development only: every email the app wrote, newest first, and the replies the
+    work pool wrote to customers (with MAIL_URL=console:// this is where they show)."""
     if not current_app.config["SHOW_DEV_OUTBOX"]:
         abort(404)
     emails = db.session.scalars(
         sa.select(OutboxEmail).order_by(OutboxEmail.id.desc()).limit(200)
     ).all()
-    return render_template("site/dev_outbox.html", emails=emails)
+    replies = db.session.scalars(sa.select(Reply).order_by(Reply.id.desc()).limit(200)).all()
+    return render_template("site/dev_outbox.html", emails=emails, replies=replies)

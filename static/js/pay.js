@@ -41,7 +41,8 @@ document.addEventListener("DOMContentLoaded", () => {
       if (result.error) {
         showError(result.error.message);
       } else {
-        window.location.assign(form.dataset.returnUrl);
+        // Stripe.js says the card went through; the page waits for the webhook.
+        window.location.assign(form.dataset.returnUrl + "?confirmed=1");
         return;
       }
     } catch (error) {

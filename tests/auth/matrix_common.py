@@ -7,7 +7,7 @@ from collections.abc import Callable
 from tests.world import World
 
 ROLES = ("anonymous", "seeker", "other_company", "company", "admin")
-OK, LOGIN, NF, BAD = "ok", "login", "404", "400"
+OK, LOGIN, NF, BAD, DENIED = "ok", "login", "404", "400", "401"
 
 UrlFor = Callable[[World], str]
 Expectations = dict[tuple[str, str], tuple[UrlFor, dict[str, str]]]

@@ -19,6 +19,7 @@ from tests.auth.matrix_common import (
     ADMIN_ONLY,
     ANY_COMPANY,
     BAD,
+    DENIED,
     LOGGED_IN,
     LOGIN,
     NF,
@@ -36,6 +37,9 @@ from tests.auth.matrix_earnings import EARNINGS
 from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
+from tests.auth.matrix_workpool_api import WORKPOOL_API
+from tests.auth.matrix_workpool_company import WORKPOOL_COMPANY
+from tests.auth.matrix_workpool_worker import WORKPOOL_WORKER
 from tests.world import build_world
 
 # (endpoint, method) → (url, expected outcome per role)
@@ -150,6 +154,7 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
 EXPECTATIONS = {
     **FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING,
     **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
+    **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -184,6 +189,8 @@ def outcome_of(response) -> str:
         return NF
     if response.status_code == 400:
         return BAD
+    if response.status_code == 401:
+        return DENIED
     if response.status_code in (301, 302, 303) and "/login" in response.headers["Location"]:
         return LOGIN
     assert response.status_code in (200, 301, 302, 303), response.status_code

@@ -44,6 +44,21 @@ def test_email_is_sent_after_commit_in_the_recipients_language(app, smtp_sink):
         assert (email.status, email.attempts) == (OutboxStatus.SENT, 1)
 
 
+def test_a_savepoint_inside_the_transaction_neither_sends_nor_drops_the_email(app, smtp_sink):
+    with app.app_context():
+        queue_welcome()
+        with db.session.begin_nested():  # released: not the commit
+            db.session.execute(sa.text("SELECT 1"))
+        try:
+            with db.session.begin_nested():  # rolled back: the email is still wanted
+                raise ValueError
+        except ValueError:
+            pass
+        assert smtp_sink.messages == []
+        db.session.commit()
+    assert len(smtp_sink.messages) == 1
+
+
 def test_rolled_back_email_never_leaves(app, smtp_sink):
     with app.app_context():
         queue_welcome()

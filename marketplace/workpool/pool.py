@@ -1,0 +1,397 @@
+"""The work pool: a hired worker claims the next conversation with a lease,
+answers or escalates it; company staff answer escalations.
+
+Claims are safe under concurrency: the candidate row is locked with
+``FOR UPDATE SKIP LOCKED`` (PostgreSQL; other workers skip it instead of
+waiting) and taken with a conditional UPDATE that only succeeds while the row
+is still free, so two workers never hold the same conversation, on any
+database. Answering and escalating are conditional UPDATEs on "waiting and
+held by me" as well: an answer whose lease was lost is refused, the draft stays
+with the worker.
+
+Pay: every answer records one unit through ``payments.units.record_units``
+(source ``email:reply:<id>``, so it is recorded once), reserving the
+company's money; an escalation records one at the mailbox's escalation rate
+when that is above zero. A company whose available balance cannot cover the
+next email (and the ones already held by workers) gets no more work handed out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+
+import sqlalchemy as sa
+from flask_babel import gettext as _
+
+from marketplace.accounts.models import User
+from marketplace.db import utcnow
+from marketplace.errors import DomainError, InvalidTransition
+from marketplace.extensions import db
+from marketplace.onboarding.engagements import rules_to_acknowledge
+from marketplace.onboarding.models import Engagement, EngagementStatus
+from marketplace.payments import units
+from marketplace.payments.models import UnitKind, WorkUnit
+from marketplace.reasons import require_reason
+from marketplace.workpool import replies
+from marketplace.workpool.models import (
+    Conversation,
+    ConversationStatus,
+    Escalation,
+    Mailbox,
+    Reply,
+    ReplyKind,
+)
+
+MAX_BODY_CHARS = 50_000
+CLAIM_TRIES = 5  # a conditional UPDATE lost to another worker: take the next candidate
+
+
+class NoWork(StrEnum):
+    """Why "Next email" handed out nothing; each has its own message."""
+
+    NOT_HIRED = "not_hired"  # no active engagement on a gig with a mailbox
+    RULES = "rules"  # the company's rules changed and are not accepted yet
+    UNFUNDED = "unfunded"  # the company cannot pay for the next email
+    EMPTY = "empty"  # nothing is waiting
+
+
+@dataclass
+class Claim:
+    conversation: Conversation | None
+    no_work: NoWork | None = None
+    # With NoWork.RULES: the engagement whose rules must be accepted first.
+    engagement: Engagement | None = None
+
+
+def lease_minutes(mailbox: Mailbox) -> int:
+    return mailbox.lease_minutes
+
+
+def email_units_cost(engagement: Engagement, count: int = 1) -> int:
+    """What ``count`` answered emails cost the company (worker's amount + fee), in cents."""
+    amount, fee = units.price(engagement, Decimal(count))
+    return amount + fee
+
+
+def mailboxes_for_gig(gig_id: int) -> list[Mailbox]:
+    return list(
+        db.session.scalars(sa.select(Mailbox).where(Mailbox.gig_id == gig_id).order_by(Mailbox.id))
+    )
+
+
+def working_engagements(worker: User) -> list[Engagement]:
+    """The worker's active engagements on gigs that have a mailbox."""
+    return list(
+        db.session.scalars(
+            sa.select(Engagement)
+            .where(
+                Engagement.worker_id == worker.id,
+                Engagement.status == EngagementStatus.ACTIVE,
+                Engagement.gig_id.in_(sa.select(Mailbox.gig_id)),
+            )
+            .order_by(Engagement.id)
+        )
+    )
+
+
+def engagement_for(worker: User, mailbox: Mailbox) -> Engagement | None:
+    return db.session.scalar(
+        sa.select(Engagement).where(
+            Engagement.worker_id == worker.id,
+            Engagement.gig_id == mailbox.gig_id,
+            Engagement.status == EngagementStatus.ACTIVE,
+        )
+    )
+
+
+def _leases_held(mailbox_ids: list[int], now: datetime) -> int:
+    return db.session.scalar(
+        sa.select(sa.func.count(Conversation.id)).where(
+            Conversation.mailbox_id.in_(mailbox_ids),
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.claimed_by_id.is_not(None),
+            Conversation.lease_expires_at > now,
+        )
+    )
+
+
+def company_can_pay_next(engagement: Engagement, now: datetime | None = None) -> bool:
+    """Can the company pay for the emails workers already hold, plus one more?"""
+    now = now or utcnow()
+    mailbox_ids = [m.id for m in mailboxes_for_gig(engagement.gig_id)]
+    held = _leases_held(mailbox_ids, now) if mailbox_ids else 0
+    return units.can_cover(engagement.gig.company, email_units_cost(engagement, held + 1))
+
+
+def held_by(worker: User, now: datetime | None = None) -> Conversation | None:
+    """The conversation the worker holds a live lease on, if any (one at a time)."""
+    now = now or utcnow()
+    return db.session.scalar(
+        sa.select(Conversation)
+        .where(
+            Conversation.claimed_by_id == worker.id,
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.lease_expires_at > now,
+        )
+        .order_by(Conversation.id)
+        .limit(1)
+    )
+
+
+def _eligible_mailboxes(
+    worker: User, now: datetime
+) -> tuple[list[int], NoWork | None, Engagement | None]:
+    engagements = working_engagements(worker)
+    if not engagements:
+        return [], NoWork.NOT_HIRED, None
+    eligible: list[int] = []
+    rules_engagement = None
+    unfunded = False
+    for engagement in engagements:
+        if rules_to_acknowledge(engagement) is not None:
+            rules_engagement = rules_engagement or engagement
+            continue
+        if not company_can_pay_next(engagement, now):
+            unfunded = True
+            continue
+        eligible.extend(m.id for m in mailboxes_for_gig(engagement.gig_id))
+    if eligible:
+        return eligible, None, None
+    if rules_engagement is not None:
+        return [], NoWork.RULES, rules_engagement
+    return [], NoWork.UNFUNDED if unfunded else NoWork.EMPTY, None
+
+
+def _is_free(now: datetime):
+    return sa.and_(
+        Conversation.status == ConversationStatus.WAITING,
+        sa.or_(Conversation.claimed_by_id.is_(None), Conversation.lease_expires_at <= now),
+    )
+
+
+def claim_next(worker: User, now: datetime | None = None) -> Claim:
+    """Hand the worker the next conversation: the one held already, else the free one
+    closest to its first-response target, leased for the mailbox's lease time."""
+    now = now or utcnow()
+    held = held_by(worker, now)
+    if held is not None:
+        return Claim(held)
+    mailbox_ids, no_work, engagement = _eligible_mailboxes(worker, now)
+    if no_work is not None:
+        return Claim(None, no_work, engagement)
+    for _try in range(CLAIM_TRIES):
+        candidate = db.session.scalar(
+            sa.select(Conversation.id)
+            .where(
+                Conversation.mailbox_id.in_(mailbox_ids),
+                _is_free(now),
+                sa.or_(
+                    Conversation.assigned_to_id.is_(None),
+                    Conversation.assigned_to_id == worker.id,
+                ),
+            )
+            .order_by(Conversation.first_response_due_at, Conversation.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+        )
+        if candidate is None:
+            return Claim(None, NoWork.EMPTY)
+        conversation = db.session.get(Conversation, candidate)
+        taken = db.session.execute(
+            sa.update(Conversation)
+            .where(Conversation.id == candidate, _is_free(now))
+            .values(
+                claimed_by_id=worker.id,
+                lease_expires_at=now + timedelta(minutes=conversation.mailbox.lease_minutes),
+            )
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken == 1:
+            db.session.refresh(conversation)
+            return Claim(conversation)
+    return Claim(None, NoWork.EMPTY)
+
+
+def holds(worker: User, conversation: Conversation, now: datetime | None = None) -> bool:
+    now = now or utcnow()
+    return (
+        conversation.status == ConversationStatus.WAITING
+        and conversation.claimed_by_id == worker.id
+        and conversation.lease_expires_at is not None
+        and conversation.lease_expires_at > now
+    )
+
+
+def renew(conversation: Conversation, *, worker: User) -> datetime:
+    """Extend the lease while the worker types. Refused once someone else took it."""
+    now = utcnow()
+    expires = now + timedelta(minutes=conversation.mailbox.lease_minutes)
+    renewed = db.session.execute(
+        sa.update(Conversation)
+        .where(
+            Conversation.id == conversation.id,
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.claimed_by_id == worker.id,
+        )
+        .values(lease_expires_at=expires)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if renewed != 1:
+        raise InvalidTransition(_lost_message())
+    db.session.refresh(conversation)
+    return expires
+
+
+def release(conversation: Conversation, *, worker: User) -> None:
+    """Give the conversation back to the pool (the worker skips it)."""
+    db.session.execute(
+        sa.update(Conversation)
+        .where(Conversation.id == conversation.id, Conversation.claimed_by_id == worker.id)
+        .values(claimed_by_id=None, lease_expires_at=None)
+        .execution_options(synchronize_session=False)
+    )
+    db.session.refresh(conversation)
+
+
+def _lost_message() -> str:
+    return _(
+        "This email is no longer yours: your time ran out and it went back to the pool. "
+        "Your text is kept below; take the next email to go on."
+    )
+
+
+def _take(conversation: Conversation, worker: User, target: ConversationStatus) -> None:
+    """Move a conversation the worker holds out of the pool, or refuse if they lost it.
+    A lease that ran out still counts while nobody else has taken the conversation."""
+    values: dict[str, object] = {
+        "status": target,
+        "claimed_by_id": None,
+        "lease_expires_at": None,
+    }
+    if target == ConversationStatus.ESCALATED:
+        values["escalated_at"] = utcnow()
+    moved = db.session.execute(
+        sa.update(Conversation)
+        .where(
+            Conversation.id == conversation.id,
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.claimed_by_id == worker.id,
+        )
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise InvalidTransition(_lost_message())
+    db.session.refresh(conversation)
+
+
+def _require_text(body: str, message: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise DomainError(message)
+    if len(body) > MAX_BODY_CHARS:
+        raise DomainError(_("Please keep it under %(max)d characters.", max=MAX_BODY_CHARS))
+    return body
+
+
+def _working_engagement(worker: User, conversation: Conversation) -> Engagement:
+    engagement = engagement_for(worker, conversation.mailbox)
+    if engagement is None:
+        raise InvalidTransition(_("You are not working on this gig (any more)."))
+    if rules_to_acknowledge(engagement) is not None:
+        raise DomainError(
+            _("The company has changed its rules. Please read and accept them first.")
+        )
+    return engagement
+
+
+def answer(conversation: Conversation, *, worker: User, body: str) -> Reply:
+    """The worker's answer: queued for sending (the conversation is answered once the
+    SMTP server accepts it) and paid as one email unit."""
+    body = _require_text(body, _("Please write your answer."))
+    engagement = _working_engagement(worker, conversation)
+    _take(conversation, worker, ConversationStatus.SENDING)
+    reply = replies.write_reply(
+        conversation, kind=ReplyKind.ANSWER, body=body, author=worker, engagement=engagement
+    )
+    units.record_units(
+        engagement,
+        kind=UnitKind.EMAIL,
+        quantity=Decimal(1),
+        source=f"email:reply:{reply.id}",
+        work_date=utcnow().date(),
+        by=worker,
+        note=conversation.subject[:200],
+    )
+    return reply
+
+
+def escalate(conversation: Conversation, *, worker: User, note: str) -> Escalation:
+    """Pass the conversation to the company with an internal note; the customer gets the
+    mailbox's acknowledgment (once per escalation)."""
+    note = require_reason(note, message=_("Please tell the company why you escalate."))
+    engagement = _working_engagement(worker, conversation)
+    _take(conversation, worker, ConversationStatus.ESCALATED)
+    escalation = Escalation(
+        conversation_id=conversation.id,
+        escalated_by_id=worker.id,
+        engagement_id=engagement.id,
+        note=note,
+    )
+    db.session.add(escalation)
+    db.session.flush()
+    mailbox = conversation.mailbox
+    replies.write_reply(
+        conversation,
+        kind=ReplyKind.ACKNOWLEDGMENT,
+        body=replies.acknowledgment_text(conversation),
+        author=None,
+        escalation=escalation,
+    )
+    if mailbox.escalation_rate_cents > 0:
+        units.record_units(
+            engagement,
+            kind=UnitKind.EMAIL,
+            quantity=Decimal(1),
+            source=f"email:escalation:{escalation.id}",
+            work_date=utcnow().date(),
+            by=worker,
+            note=conversation.subject[:200],
+            rate_cents=mailbox.escalation_rate_cents,
+        )
+    return escalation
+
+
+def company_answer(conversation: Conversation, *, by: User, body: str) -> Reply:
+    """Company staff answer an escalated conversation in the app (no unit: not pool work)."""
+    body = _require_text(body, _("Please write your answer."))
+    moved = db.session.execute(
+        sa.update(Conversation)
+        .where(
+            Conversation.id == conversation.id,
+            Conversation.status == ConversationStatus.ESCALATED,
+        )
+        .values(status=ConversationStatus.SENDING)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if moved != 1:
+        raise InvalidTransition(_("This conversation is not waiting for the company."))
+    db.session.refresh(conversation)
+    now = utcnow()
+    for escalation in db.session.scalars(
+        sa.select(Escalation).where(
+            Escalation.conversation_id == conversation.id, Escalation.resolved_at.is_(None)
+        )
+    ):
+        escalation.resolved_at = now
+        escalation.resolved_by_id = by.id
+    return replies.write_reply(conversation, kind=ReplyKind.ANSWER, body=body, author=by)
+
+
+def unit_of_reply(reply: Reply) -> WorkUnit | None:
+    return db.session.scalar(
+        sa.select(WorkUnit).where(WorkUnit.source == f"email:reply:{reply.id}")
+    )

@@ -1,0 +1,153 @@
+"""Authorization matrix, part: the company's side of the email work pool
+(workpool/company_views.py).
+
+test_matrix.py merges every part and fails for a route without a line.
+The world company's mailbox (on its published email gig) and what is in it are
+made on demand through the services: a waiting conversation, an escalated one
+with the worker's note, a canned reply, and an answer whose unit waits for review.
+Company-wide pages answer every company with its own (empty) data; one object of
+the world company is 404 to everyone else.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.payments import units
+from marketplace.payments.models import UnitKind
+from marketplace.workpool import inbound, mailboxes
+from marketplace.workpool.models import (
+    Conversation,
+    ConversationStatus,
+    Escalation,
+    Mailbox,
+    Reply,
+    ReplyKind,
+)
+from tests.auth.matrix_common import ANY_COMPANY, OWN_COMPANY, Expectations
+from tests.payments.helpers import funded
+from tests.workpool.helpers import customer_mail, settings
+from tests.world import World
+
+
+def _mailbox(w: World) -> Mailbox:
+    mailbox, _token = mailboxes.create_mailbox(w.published, settings(), by=w.owner)
+    db.session.commit()
+    return mailbox
+
+
+def _conversation(w: World) -> Conversation:
+    message, _created = inbound.store(_mailbox(w), customer_mail())
+    db.session.commit()
+    return message.conversation
+
+
+def _escalated(w: World) -> int:
+    conversation = _conversation(w)
+    conversation.status = ConversationStatus.ESCALATED
+    conversation.escalated_at = utcnow()
+    db.session.add(
+        Escalation(
+            conversation_id=conversation.id,
+            escalated_by_id=w.worker.id,
+            engagement_id=w.engagement.id,
+            note="The customer asks for a refund; that is yours to decide.",
+        )
+    )
+    db.session.commit()
+    return conversation.id
+
+
+def _canned(w: World) -> int:
+    canned = mailboxes.save_canned_reply(
+        _mailbox(w), title="Late parcel", body="Hello {customer_name}, it is on its way."
+    )
+    db.session.commit()
+    return canned.id
+
+
+def _unit(w: World) -> int:
+    """A worker's answer with its unit waiting for the company's review."""
+    funded(w.company, 10_000)
+    conversation = _conversation(w)
+    reply = Reply(
+        conversation_id=conversation.id,
+        kind=ReplyKind.ANSWER,
+        author_id=w.worker.id,
+        engagement_id=w.engagement.id,
+        to_address=conversation.customer_email,
+        subject=f"Re: {conversation.subject}",
+        body_text="It is on its way.",
+        message_id="<matrix-company-reply@fahrrad.test>",
+    )
+    db.session.add(reply)
+    db.session.flush()
+    unit = units.record_units(
+        w.engagement,
+        kind=UnitKind.EMAIL,
+        quantity=Decimal(1),
+        source=f"email:reply:{reply.id}",
+        work_date=date.today(),
+        by=w.worker,
+    )
+    db.session.commit()
+    return unit.id
+
+
+PREFIX = "/company/mailboxes"
+
+WORKPOOL_COMPANY: Expectations = {
+    ("mailboxes.index", "GET"): (lambda w: f"{PREFIX}/", ANY_COMPANY),
+    ("mailboxes.new", "GET"): (lambda w: f"{PREFIX}/new/{w.published.id}", OWN_COMPANY),
+    ("mailboxes.new", "POST"): (lambda w: f"{PREFIX}/new/{w.published.id}", OWN_COMPANY),
+    ("mailboxes.edit", "GET"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/edit", OWN_COMPANY),
+    ("mailboxes.edit", "POST"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/edit", OWN_COMPANY),
+    ("mailboxes.rotate_token", "POST"): (
+        lambda w: f"{PREFIX}/{_mailbox(w).id}/token",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.canned", "GET"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/replies", OWN_COMPANY),
+    ("mailboxes.canned", "POST"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/replies", OWN_COMPANY),
+    ("mailboxes.edit_canned", "GET"): (
+        lambda w: f"{PREFIX}/replies/{_canned(w)}/edit",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.edit_canned", "POST"): (
+        lambda w: f"{PREFIX}/replies/{_canned(w)}/edit",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.delete_canned", "POST"): (
+        lambda w: f"{PREFIX}/replies/{_canned(w)}/delete",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.upload", "GET"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/upload", OWN_COMPANY),
+    ("mailboxes.upload", "POST"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/upload", OWN_COMPANY),
+    ("mailboxes.conversations", "GET"): (
+        lambda w: f"{PREFIX}/{_mailbox(w).id}?status=escalated",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.conversation", "GET"): (
+        lambda w: f"{PREFIX}/conversations/{_escalated(w)}",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.answer", "POST"): (
+        lambda w: f"{PREFIX}/conversations/{_escalated(w)}/answer",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.escalations", "GET"): (lambda w: f"{PREFIX}/escalations", ANY_COMPANY),
+    ("mailboxes.review", "GET"): (lambda w: f"{PREFIX}/review", ANY_COMPANY),
+    ("mailboxes.approve", "POST"): (
+        lambda w: f"{PREFIX}/review/units/{_unit(w)}/approve",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.reject", "POST"): (
+        lambda w: f"{PREFIX}/review/units/{_unit(w)}/reject",
+        OWN_COMPANY,
+    ),
+    ("mailboxes.approve_many", "POST"): (lambda w: f"{PREFIX}/review/approve", ANY_COMPANY),
+    ("mailboxes.dashboard", "GET"): (lambda w: f"{PREFIX}/dashboard", ANY_COMPANY),
+    ("mailboxes.dashboard_csv", "GET"): (lambda w: f"{PREFIX}/dashboard.csv", ANY_COMPANY),
+}
