@@ -30,6 +30,7 @@ from marketplace.payments.models import (
     WorkUnit,
 )
 from tests.factories import AdminFactory, UserFactory
+from tests.mail.test_outbox import REDIS_URL, redis_is_there
 from tests.payments.helpers import balances, funded, hired
 
 
@@ -309,6 +310,35 @@ def test_run_payouts_now_pays_the_worker(app, client, login_as, stripe_api):
         login_as(payout.worker)
     page = text_of(client.get("/earnings").get_data(as_text=True))
     assert "€12.00 paid out" in page and "€0.00 approved, to be paid out" in page
+
+
+@pytest.mark.skipif(not redis_is_there(), reason=f"no Redis at {REDIS_URL}")
+def test_with_redis_the_run_goes_to_a_worker_and_pays_once(
+    app, client, login_as, stripe_api, monkeypatch
+):
+    from redis import Redis
+    from rq import SimpleWorker
+
+    from marketplace.jobs import queue
+
+    worker_id = connected_worker(app, client, login_as, stripe_api)
+    monkeypatch.setitem(app.config, "REDIS_URL", REDIS_URL)
+    monkeypatch.setitem(app.config, "JOBS_INLINE", False)
+    with app.app_context():
+        queue().empty()
+        login_as(AdminFactory(email="vera@nebendesk.example"))
+    html = client.post("/admin/payments/runs", follow_redirects=True).get_data(as_text=True)
+    assert "The payout run has started; its result appears in this list." in html
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Payout.id))) == 0  # not in the request
+        job_queue = queue()
+        assert job_queue.count == 1
+        SimpleWorker([job_queue], connection=Redis.from_url(REDIS_URL)).work(burst=True)
+    with app.app_context():
+        payout = db.session.scalar(sa.select(Payout))
+        assert (payout.worker_id, payout.status) == (worker_id, PayoutStatus.PAID)
+    page = text_of(client.get("/admin/payments/runs").get_data(as_text=True))
+    assert "vera@nebendesk.example 1 €12.00 0" in page
 
 
 def test_a_refused_transfer_shows_up_as_failed(app, client, login_as, stripe_api):
