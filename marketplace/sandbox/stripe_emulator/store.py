@@ -236,13 +236,19 @@ class StateFile:
         os.replace(temporary, self.path)
 
     def _run(self) -> None:
+        last_write_seconds = 0.0
         while not self._stopping:
             self._dirty.wait()
             if self._stopping:
                 return
-            time.sleep(self.DELAY_SECONDS)  # coalesce a burst of changes into one write
+            # Coalesce a burst of changes into one write. A big state takes long to
+            # dump (under the store's lock), so wait longer the longer the last write
+            # took: the API spends at most about a fifth of its time waiting for it.
+            time.sleep(max(self.DELAY_SECONDS, 4 * last_write_seconds))
             self._dirty.clear()
+            started = time.monotonic()
             try:
                 self.write()
+                last_write_seconds = time.monotonic() - started
             except OSError:
                 log.exception("could not write the Stripe emulator state to %s", self.path)
