@@ -8,6 +8,7 @@ from markupsafe import escape
 
 from marketplace.accounts.models import Company, User, UserKind
 from marketplace.auth.passwords import verify_password
+from marketplace.db import utcnow
 from marketplace.extensions import db as _db
 from marketplace.gigs.models import (
     ContentTag,
@@ -32,6 +33,21 @@ from marketplace.onboarding.models import (
 )
 from marketplace.onboarding.services import onboarding_for
 from marketplace.seed.demo import DEMO_PASSWORD, seed_demo
+from marketplace.seed.workpool_data import DEMO_INBOUND_TOKEN
+from marketplace.workpool import inbound, pool
+from marketplace.workpool.models import (
+    CannedReply,
+    Conversation,
+    ConversationStatus,
+    Direction,
+    Escalation,
+    Mailbox,
+    MailboxMode,
+    Message,
+    Reply,
+    ReplyKind,
+    ReplyStatus,
+)
 
 ADULT_CHAT_GIG = "Moderate the Herzklopfen dating app chat (night shift)"
 # The next issue's email work pool builds on seeker@demo.test working on this gig.
@@ -266,6 +282,70 @@ def test_demo_seeker_works_on_the_german_email_gig(db):
     assert {a.status for a in others} - {ApplicationStatus.HIRED}
 
 
+def test_demo_mailbox_has_waiting_answered_and_escalated_mail(db):
+    _seed(db)
+
+    seeker = _user(db, "seeker@demo.test")
+    gig = _gig(db, "Shop Demo GmbH", GERMAN_EMAIL_GIG)
+    mailbox = db.session.scalar(sa.select(Mailbox).where(Mailbox.gig_id == gig.id))
+    assert mailbox is not None
+    assert (mailbox.mode, mailbox.from_address) == (MailboxMode.POOL, "support@shop.demo.test")
+    assert mailbox.first_response_hours == 24 and mailbox.signature
+    assert inbound.token_matches(mailbox, DEMO_INBOUND_TOKEN)
+    canned = db.session.scalars(sa.select(CannedReply).where(CannedReply.mailbox_id == mailbox.id))
+    assert 4 <= len(bodies := [c.body for c in canned]) <= 6
+    assert any("{customer_name}" in b and "{order_number}" in b for b in bodies)
+
+    by_status = {
+        status: db.session.scalars(
+            sa.select(Conversation).where(
+                Conversation.mailbox_id == mailbox.id, Conversation.status == status
+            )
+        ).all()
+        for status in ConversationStatus
+    }
+    waiting = by_status[ConversationStatus.WAITING]
+    assert len(waiting) >= 20
+    assert any(c.first_response_due_at < utcnow() for c in waiting), "nothing overdue"
+    assert any(c.first_response_due_at > utcnow() for c in waiting)
+    assert not by_status[ConversationStatus.SENDING]
+
+    answered = by_status[ConversationStatus.ANSWERED]
+    assert answered
+    reply = db.session.scalar(
+        sa.select(Reply).where(
+            Reply.conversation_id == answered[0].id, Reply.kind == ReplyKind.ANSWER
+        )
+    )
+    assert (reply.status, reply.author_id) == (ReplyStatus.SENT, seeker.id)
+    assert pool.unit_of_reply(reply).worker_id == seeker.id
+
+    (escalated,) = by_status[ConversationStatus.ESCALATED]
+    escalation = db.session.scalar(
+        sa.select(Escalation).where(Escalation.conversation_id == escalated.id)
+    )
+    assert escalation.escalated_by_id == seeker.id and escalation.note
+    acknowledgment = db.session.scalar(
+        sa.select(Reply).where(
+            Reply.conversation_id == escalated.id, Reply.kind == ReplyKind.ACKNOWLEDGMENT
+        )
+    )
+    assert acknowledgment.status == ReplyStatus.SENT
+
+    inbound_mail = db.session.scalars(
+        sa.select(Message).where(
+            Message.mailbox_id == mailbox.id, Message.direction == Direction.INBOUND
+        )
+    ).all()
+    assert len(inbound_mail) >= 24
+    assert any(m.was_html for m in inbound_mail)
+    assert any(m.attachments for m in inbound_mail)
+    threaded = [m for m in inbound_mail if m.in_reply_to]
+    assert threaded and all(m.conversation.messages[0] is not m for m in threaded)
+    # The customer answered our reply: that conversation waits again, with its history.
+    assert any(m.conversation.status == ConversationStatus.WAITING for m in threaded)
+
+
 def test_seeding_twice_creates_nothing_new(db):
     _seed(db)
     before = _row_counts(db)
@@ -273,6 +353,7 @@ def test_seeding_twice_creates_nothing_new(db):
     summary = _seed(db)
 
     assert _row_counts(db) == before
+    assert before["mailboxes"] == 1 and before["messages"] >= 30 and before["work_units"] >= 4
     assert before["gigs"] >= 40
     assert before["onboardings"] >= 3
     assert before["applications"] >= len(ApplicationStatus)

@@ -3,13 +3,21 @@ them; a worker must accept the gig's current rules before their next work."""
 
 from __future__ import annotations
 
+import sqlalchemy as sa
+
 from marketplace.accounts.models import User
 from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.errors import require_transition
 from marketplace.mail.services import queue_email
 from marketplace.onboarding.applications import has_acknowledged, record_acknowledgment
-from marketplace.onboarding.models import ENGAGEMENT_TRANSITIONS, Engagement, EngagementStatus
+from marketplace.onboarding.models import (
+    ENGAGEMENT_TRANSITIONS,
+    Engagement,
+    EngagementStatus,
+    Onboarding,
+    RulesAcknowledgment,
+)
 from marketplace.onboarding.services import onboarding_for
 from marketplace.reasons import require_reason
 from marketplace.urls import absolute_url
@@ -68,6 +76,22 @@ def rules_to_acknowledge(engagement: Engagement) -> str | None:
     if has_acknowledged(engagement.worker, engagement.gig, onboarding.rules_hash):
         return None
     return onboarding.rules_hash
+
+
+def rules_accepted_sql(worker_id: int) -> sa.ColumnElement[bool]:
+    """The rule of ``rules_to_acknowledge`` as SQL, for a query that joins
+    ``Onboarding`` (outer, on the engagement's gig): true when the gig has no rules
+    or the worker accepted their current version. The work pool asks it for all of
+    a worker's engagements in one query."""
+    return sa.or_(
+        Onboarding.id.is_(None),
+        sa.func.coalesce(Onboarding.rules_hash, "") == "",
+        sa.exists().where(
+            RulesAcknowledgment.user_id == worker_id,
+            RulesAcknowledgment.gig_id == Onboarding.gig_id,
+            RulesAcknowledgment.rules_hash == Onboarding.rules_hash,
+        ),
+    )
 
 
 def acknowledge_rules(engagement: Engagement, *, by: User, rules_hash: str) -> None:

@@ -9,8 +9,10 @@ is created, and only what was created in this run goes through its lifecycle
 (review, decisions, reports, suspension). A gig's onboarding is set up when the
 gig has none yet, and its applications are played only then: apply, acknowledge
 the rules, quiz attempts answered from the attempt's own paper and key (right,
-or wrong on purpose), hire, reject, withdraw. Nothing here commits; the CLI
-command commits once at the end.
+or wrong on purpose), hire, reject, withdraw. Last, the email work pool's demo
+mailbox (``marketplace.seed.workpool``). Nothing here commits except the work
+pool's reply sending (one commit per reply, as from cron); the CLI command
+commits at the end.
 
 Shortcuts, acceptable for demo data only: demo addresses are marked verified
 at once; a gig meant to show the "expired" state has its publication moved
@@ -67,6 +69,12 @@ from marketplace.seed.demo_data import (
     SeekerSpec,
     TagSpec,
 )
+from marketplace.seed.workpool import seed_workpool
+
+# What the summary counts, in this order.
+SUMMARY_KEYS = ("users", "companies", "tags", "gigs", "onboardings", "applications",
+                "payments", "mailboxes", "canned replies", "customer emails", "answers",
+                "escalations")  # fmt: skip
 
 # --- the run ---------------------------------------------------------------------
 
@@ -340,9 +348,7 @@ class _Seeder:
     def summary(self) -> str:
         if self.created:
             made = ", ".join(
-                f"{self.created[what]} {what}"
-                for what in ("users", "companies", "tags", "gigs", "onboardings", "applications")
-                if self.created[what]
+                f"{self.created[what]} {what}" for what in SUMMARY_KEYS if self.created[what]
             )
             head = f"Demo data created: {made}."
         else:
@@ -368,8 +374,11 @@ def _answers(attempt: QuizAttempt, wrong: int) -> dict[int, list[int]]:
 def seed_demo() -> str:
     """Create the demo data that is missing; return a summary with the demo logins.
 
-    Flushes but does not commit: the caller commits once.
+    Flushes; the caller commits at the end. The work pool step last commits on its
+    own while it sends the demo replies (see ``marketplace.seed.workpool``).
     """
     seeder = _Seeder()
     seeder.run()
-    return seeder.summary()
+    workpool = seed_workpool()  # last: it needs the hired seeker (and commits, see there)
+    seeder.created.update(workpool.created)
+    return "\n".join([seeder.summary(), *workpool.lines])

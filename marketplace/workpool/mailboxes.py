@@ -28,9 +28,11 @@ from marketplace.workpool.models import (
 # the company saves it, so a worker never sends a literal "{ordernumber}".
 PLACEHOLDERS = ("customer_name", "order_number", "subject", "worker_name")
 _PLACEHOLDER = re.compile(r"\{([a-z_]+)\}")
+# A keyword (any case), a few words at most, then the number: it must contain a
+# digit, so "Bestellung ist noch nicht da" does not give "noch".
 _ORDER_NUMBER = re.compile(
-    r"(?:order|bestellung|bestellnummer|auftrag)[\s\w.-]{0,20}?[#:]?\s*([A-Z0-9][A-Z0-9-]{3,})",
-    re.IGNORECASE,
+    r"(?i:order|bestellung|bestellnummer|auftrag)[^\n]{0,30}?"
+    r"(?<![\w-])([A-Z]{0,4}-?\d[\dA-Z-]{2,})"
 )
 
 

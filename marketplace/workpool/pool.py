@@ -30,10 +30,11 @@ from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition
 from marketplace.extensions import db
-from marketplace.onboarding.engagements import rules_to_acknowledge
-from marketplace.onboarding.models import Engagement, EngagementStatus
+from marketplace.gigs.models import Gig
+from marketplace.onboarding.engagements import rules_accepted_sql, rules_to_acknowledge
+from marketplace.onboarding.models import Engagement, EngagementStatus, Onboarding
 from marketplace.payments import units
-from marketplace.payments.models import UnitKind, WorkUnit
+from marketplace.payments.models import AccountKind, LedgerAccount, UnitKind, WorkUnit
 from marketplace.reasons import require_reason
 from marketplace.workpool import replies
 from marketplace.workpool.models import (
@@ -46,7 +47,6 @@ from marketplace.workpool.models import (
 )
 
 MAX_BODY_CHARS = 50_000
-CLAIM_TRIES = 5  # a conditional UPDATE lost to another worker: take the next candidate
 
 
 class NoWork(StrEnum):
@@ -72,8 +72,12 @@ def lease_minutes(mailbox: Mailbox) -> int:
 
 def email_units_cost(engagement: Engagement, count: int = 1) -> int:
     """What ``count`` answered emails cost the company (worker's amount + fee), in cents."""
-    amount, fee = units.price(engagement, Decimal(count))
-    return amount + fee
+    return _cost(engagement.rate_cents, count)
+
+
+def _cost(rate_cents: int, count: int) -> int:
+    amount = units.cents(Decimal(rate_cents) * count)
+    return amount + units.fee_for(amount)
 
 
 def mailboxes_for_gig(gig_id: int) -> list[Mailbox]:
@@ -118,11 +122,14 @@ def _leases_held(mailbox_ids: list[int], now: datetime) -> int:
     )
 
 
-def company_can_pay_next(engagement: Engagement, now: datetime | None = None) -> bool:
+def company_can_pay_next(
+    engagement: Engagement, now: datetime | None = None, mailboxes: list[Mailbox] | None = None
+) -> bool:
     """Can the company pay for the emails workers already hold, plus one more?"""
     now = now or utcnow()
-    mailbox_ids = [m.id for m in mailboxes_for_gig(engagement.gig_id)]
-    held = _leases_held(mailbox_ids, now) if mailbox_ids else 0
+    if mailboxes is None:
+        mailboxes = mailboxes_for_gig(engagement.gig_id)
+    held = _leases_held([m.id for m in mailboxes], now) if mailboxes else 0
     return units.can_cover(engagement.gig.company, email_units_cost(engagement, held + 1))
 
 
@@ -141,27 +148,69 @@ def held_by(worker: User, now: datetime | None = None) -> Conversation | None:
     )
 
 
+@dataclass
+class _Eligible:
+    mailbox_id: int
+    lease_minutes: int
+
+
 def _eligible_mailboxes(
     worker: User, now: datetime
-) -> tuple[list[int], NoWork | None, Engagement | None]:
-    engagements = working_engagements(worker)
-    if not engagements:
+) -> tuple[list[_Eligible], NoWork | None, Engagement | None]:
+    """The mailboxes the worker may take work from now, in one query: active
+    engagements, rules accepted, and the company able to pay for the emails held
+    plus one more (``company_can_pay_next``, computed in SQL)."""
+    available = (
+        sa.select(LedgerAccount.balance_cents)
+        .where(
+            LedgerAccount.kind == AccountKind.COMPANY_AVAILABLE,
+            LedgerAccount.owner_id == Gig.company_id,
+        )
+        .scalar_subquery()
+    )
+    held = (
+        sa.select(sa.func.count(Conversation.id))
+        .join(Mailbox, Mailbox.id == Conversation.mailbox_id)
+        .where(
+            Mailbox.gig_id == Engagement.gig_id,
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.claimed_by_id.is_not(None),
+            Conversation.lease_expires_at > now,
+        )
+        .scalar_subquery()
+    )
+    rows = db.session.execute(
+        sa.select(
+            Engagement.id,
+            Engagement.rate_cents,
+            Mailbox.id,
+            Mailbox.lease_minutes,
+            sa.func.coalesce(available, 0),
+            held,
+            rules_accepted_sql(worker.id),
+        )
+        .join(Gig, Gig.id == Engagement.gig_id)
+        .join(Mailbox, Mailbox.gig_id == Engagement.gig_id)
+        .outerjoin(Onboarding, Onboarding.gig_id == Engagement.gig_id)
+        .where(Engagement.worker_id == worker.id, Engagement.status == EngagementStatus.ACTIVE)
+        .order_by(Engagement.id, Mailbox.id)
+    ).all()
+    if not rows:
         return [], NoWork.NOT_HIRED, None
-    eligible: list[int] = []
-    rules_engagement = None
+    eligible: list[_Eligible] = []
+    rules_engagement_id = None
     unfunded = False
-    for engagement in engagements:
-        if rules_to_acknowledge(engagement) is not None:
-            rules_engagement = rules_engagement or engagement
-            continue
-        if not company_can_pay_next(engagement, now):
+    for engagement_id, rate, mailbox_id, lease, balance, held_now, rules_ok in rows:
+        if not rules_ok:
+            rules_engagement_id = rules_engagement_id or engagement_id
+        elif balance < _cost(rate, held_now + 1):
             unfunded = True
-            continue
-        eligible.extend(m.id for m in mailboxes_for_gig(engagement.gig_id))
+        else:
+            eligible.append(_Eligible(mailbox_id, lease))
     if eligible:
         return eligible, None, None
-    if rules_engagement is not None:
-        return [], NoWork.RULES, rules_engagement
+    if rules_engagement_id is not None:
+        return [], NoWork.RULES, db.session.get(Engagement, rules_engagement_id)
     return [], NoWork.UNFUNDED if unfunded else NoWork.EMPTY, None
 
 
@@ -174,45 +223,47 @@ def _is_free(now: datetime):
 
 def claim_next(worker: User, now: datetime | None = None) -> Claim:
     """Hand the worker the next conversation: the one held already, else the free one
-    closest to its first-response target, leased for the mailbox's lease time."""
+    closest to its first-response target, leased for the mailbox's lease time.
+
+    The claim is one statement: UPDATE … WHERE id = (the first free candidate,
+    locked FOR UPDATE SKIP LOCKED) AND it is still free … RETURNING. Concurrent
+    workers skip each other's candidates instead of waiting, and the recheck makes
+    a lost race (or SQLite, which has no row locks) harmless."""
     now = now or utcnow()
     held = held_by(worker, now)
     if held is not None:
         return Claim(held)
-    mailbox_ids, no_work, engagement = _eligible_mailboxes(worker, now)
+    mailboxes, no_work, engagement = _eligible_mailboxes(worker, now)
     if no_work is not None:
         return Claim(None, no_work, engagement)
-    for _try in range(CLAIM_TRIES):
-        candidate = db.session.scalar(
-            sa.select(Conversation.id)
-            .where(
-                Conversation.mailbox_id.in_(mailbox_ids),
-                _is_free(now),
-                sa.or_(
-                    Conversation.assigned_to_id.is_(None),
-                    Conversation.assigned_to_id == worker.id,
-                ),
-            )
-            .order_by(Conversation.first_response_due_at, Conversation.id)
-            .limit(1)
-            .with_for_update(skip_locked=True)
+    lease_minutes = {m.mailbox_id: m.lease_minutes for m in mailboxes}
+    usual_lease = min(lease_minutes.values())
+    candidate = (
+        sa.select(Conversation.id)
+        .where(
+            Conversation.mailbox_id.in_(list(lease_minutes)),
+            _is_free(now),
+            sa.or_(Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker.id),
         )
-        if candidate is None:
-            return Claim(None, NoWork.EMPTY)
-        conversation = db.session.get(Conversation, candidate)
-        taken = db.session.execute(
-            sa.update(Conversation)
-            .where(Conversation.id == candidate, _is_free(now))
-            .values(
-                claimed_by_id=worker.id,
-                lease_expires_at=now + timedelta(minutes=conversation.mailbox.lease_minutes),
-            )
-            .execution_options(synchronize_session=False)
-        ).rowcount
-        if taken == 1:
-            db.session.refresh(conversation)
-            return Claim(conversation)
-    return Claim(None, NoWork.EMPTY)
+        .order_by(Conversation.first_response_due_at, Conversation.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    conversation = db.session.scalars(
+        sa.update(Conversation)
+        .where(Conversation.id == candidate, _is_free(now))
+        .values(claimed_by_id=worker.id, lease_expires_at=now + timedelta(minutes=usual_lease))
+        .returning(Conversation),
+        execution_options={"synchronize_session": False, "populate_existing": True},
+    ).first()
+    if conversation is None:
+        return Claim(None, NoWork.EMPTY)
+    if lease_minutes[conversation.mailbox_id] != usual_lease:  # mailboxes with other leases
+        conversation.lease_expires_at = now + timedelta(
+            minutes=lease_minutes[conversation.mailbox_id]
+        )
+    return Claim(conversation)
 
 
 def holds(worker: User, conversation: Conversation, now: datetime | None = None) -> bool:

@@ -24,6 +24,11 @@ them, so the latency is the service time, not time spent waiting in the
 listen backlog; one wrk thread is plenty at these rates and leaves the two
 cores to gunicorn and PostgreSQL.
 
+``python -m tests.bench.run`` runs this search benchmark, then the payments
+benchmark (tests/bench/payments.py) and the email work pool benchmark
+(tests/bench/workpool.py); BENCH_PARTS (default "search,payments,workpool")
+chooses which.
+
 Settings (environment): BENCH_DATABASE_URL, BENCH_SIZES (default
 "10000,100000"), BENCH_DURATION (seconds, 15), BENCH_CONNECTIONS (2),
 BENCH_THREADS (1), BENCH_ROUNDS (1; with more, the median round by requests/s
@@ -175,7 +180,7 @@ def machine_info(engine: sa.Engine) -> dict[str, Any]:
 
 def recreate_database(url: sa.URL) -> None:
     name = url.database
-    if not name or name in {"test", "postgres", "template0", "template1"}:
+    if not name or name in {"test", "test_lead", "postgres", "template0", "template1"}:
         raise SystemExit(f"refusing to recreate database {name!r}; pick a benchmark database")
     admin = sa.create_engine(url.set(database="postgres"), isolation_level="AUTOCOMMIT")
     quoted = admin.dialect.identifier_preparer.quote(name)
@@ -522,5 +527,30 @@ def main() -> int:
     return 0
 
 
+def run_parts() -> int:
+    """``make bench``: the parts named in BENCH_PARTS (default "search,payments,workpool"),
+    in order."""
+    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool"
+    parts = [p.strip() for p in chosen.split(",")]
+    unknown = set(parts) - {"search", "payments", "workpool", ""}
+    if unknown:
+        raise SystemExit(
+            f"unknown BENCH_PARTS {sorted(unknown)}; choose from search, payments, workpool"
+        )
+    status = 0
+    for part in (p for p in parts if p):
+        if part == "search":
+            status = main() or status
+        elif part == "payments":
+            from tests.bench import payments
+
+            status = payments.main() or status
+        else:
+            from tests.bench import workpool
+
+            status = workpool.main() or status
+    return status
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(run_parts())

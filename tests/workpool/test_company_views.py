@@ -420,7 +420,9 @@ def test_unfunded_company_sees_its_queue_is_stopped(app, client, login_as):
     with app.app_context():
         deliver(db.session.get(Mailbox, shop.mailbox_id))
     page = text(client.get(url))
-    assert "Workers get no more emails from this mailbox: add funds to keep your queue moving." in page
+    assert (
+        "Workers get no more emails from this mailbox: add funds to keep your queue moving." in page
+    )
     assert '<a href="/company/balance">Add funds</a>' in page
 
 
@@ -428,7 +430,9 @@ def test_a_funded_company_has_no_banner(app, client, login_as):
     shop = make_shop(app, login_as, funds_cents=5_000)
     with app.app_context():
         deliver(db.session.get(Mailbox, shop.mailbox_id))
-    assert "Workers get no more emails" not in text(client.get(f"/company/mailboxes/{shop.mailbox_id}"))
+    assert "Workers get no more emails" not in text(
+        client.get(f"/company/mailboxes/{shop.mailbox_id}")
+    )
 
 
 # --- escalations --------------------------------------------------------------------------------

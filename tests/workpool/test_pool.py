@@ -278,3 +278,19 @@ def test_the_same_email_twice_is_stored_once(db):
     second = deliver(mailbox, raw)
     assert first.id == second.id
     assert db.session.scalar(sa.select(sa.func.count(Conversation.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("text", "number"),
+    [
+        ("meine Bestellung ist noch nicht da, Bestellnummer RW-104327", "RW-104327"),
+        ("I ordered a helmet, order number 55-1234", "55-1234"),
+        ("Order #NB-20417 is late", "NB-20417"),
+        ("Bestellung 4711 fehlt", "4711"),
+        ("my order hasn't arrived", ""),
+    ],
+)
+def test_the_order_number_for_canned_replies_is_a_number_not_a_word(text, number):
+    from marketplace.workpool.mailboxes import order_number
+
+    assert order_number(text) == number
