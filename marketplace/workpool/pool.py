@@ -47,6 +47,7 @@ from marketplace.workpool.models import (
 )
 
 MAX_BODY_CHARS = 50_000
+SKIP_MINUTES = 10  # a skipped conversation is not offered to the same worker again this soon
 
 
 class NoWork(StrEnum):
@@ -244,6 +245,12 @@ def claim_next(worker: User, now: datetime | None = None) -> Claim:
             Conversation.mailbox_id.in_(list(lease_minutes)),
             _is_free(now),
             sa.or_(Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker.id),
+            # Not what this worker skipped (or let run out) a moment ago.
+            sa.or_(
+                Conversation.claimed_by_id.is_(None),
+                Conversation.claimed_by_id != worker.id,
+                Conversation.lease_expires_at <= now - timedelta(minutes=SKIP_MINUTES),
+            ),
         )
         .order_by(Conversation.first_response_due_at, Conversation.id)
         .limit(1)
@@ -297,11 +304,17 @@ def renew(conversation: Conversation, *, worker: User) -> datetime:
 
 
 def release(conversation: Conversation, *, worker: User) -> None:
-    """Give the conversation back to the pool (the worker skips it)."""
+    """Give the conversation back to the pool (the worker skips it). The lease ends
+    now but keeps the worker's name, so their next claims pass it over for
+    SKIP_MINUTES while everyone else may take it at once."""
     db.session.execute(
         sa.update(Conversation)
-        .where(Conversation.id == conversation.id, Conversation.claimed_by_id == worker.id)
-        .values(claimed_by_id=None, lease_expires_at=None)
+        .where(
+            Conversation.id == conversation.id,
+            Conversation.status == ConversationStatus.WAITING,
+            Conversation.claimed_by_id == worker.id,
+        )
+        .values(lease_expires_at=utcnow())
         .execution_options(synchronize_session=False)
     )
     db.session.refresh(conversation)

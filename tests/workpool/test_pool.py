@@ -294,3 +294,19 @@ def test_the_order_number_for_canned_replies_is_a_number_not_a_word(text, number
     from marketplace.workpool.mailboxes import order_number
 
     assert order_number(text) == number
+
+
+def test_a_skipped_email_goes_to_someone_else_not_straight_back(db, travel):
+    mailbox, (first, second), _token = make_pool(workers=2)
+    now = utcnow()
+    travel(now)
+    deliver(mailbox, subject="urgent")
+    skipped = claim(first).conversation
+    pool.release(skipped, worker=first.worker)
+    db.session.commit()
+    assert claim(first).no_work == pool.NoWork.EMPTY  # not the same one again at once
+    assert claim(second).conversation.id == skipped.id  # but free for everyone else
+    pool.release(skipped, worker=second.worker)
+    db.session.commit()
+    travel(now + timedelta(minutes=11))
+    assert claim(first).conversation.id == skipped.id  # later it comes round again
