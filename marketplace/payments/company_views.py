@@ -3,8 +3,6 @@ reviewing work, logging work by hand, spend, and the statement export."""
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterator
 
 import sqlalchemy as sa
@@ -23,6 +21,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext, to_user_timezone
 from flask_login import current_user, login_required
 
+from marketplace import csv_export
 from marketplace.accounts.models import Company
 from marketplace.auth.policies import can, ensure_can
 from marketplace.charts import bar_chart
@@ -403,15 +402,7 @@ def _decimal(cents: int) -> str:
 
 
 def _statement_lines(company: Company) -> Iterator[str]:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-
-    def line(row: list[object]) -> str:
-        buffer.seek(0)
-        buffer.truncate()
-        writer.writerow(row)
-        return buffer.getvalue()
-
+    line = csv_export.line
     yield line(
         [_("Date"), _("Transaction"), _("Kind"), _("What happened"), _("Reference"),
          _("Account"), _("Amount"), _("Balance after"), _("Currency")]

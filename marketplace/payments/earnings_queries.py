@@ -6,9 +6,7 @@ Reads only: every change goes through units.py and payouts.py.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -22,6 +20,7 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import lazy_pgettext as _lp
 from sqlalchemy.orm import joinedload
 
+from marketplace import csv_export
 from marketplace.accounts.models import Company, User
 from marketplace.db import utcnow
 from marketplace.extensions import db
@@ -306,20 +305,6 @@ def timesheet_entries(
 
 # --- CSV export ----------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """Text as a spreadsheet shows it, never as a formula it would run."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def _csv_line(values: Iterable[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([_cell(v) for v in values])
-    return buffer.getvalue()
-
 
 def export_rows(worker: User, chunk: int = 1000) -> Iterator[list[object]]:
     """Every unit (oldest first), then every payout: one row each."""
@@ -371,4 +356,4 @@ def export_rows(worker: User, chunk: int = 1000) -> Iterator[list[object]]:
 
 def export_csv(worker: User) -> Iterator[str]:
     for row in export_rows(worker):
-        yield _csv_line(row)
+        yield csv_export.line(row)

@@ -8,9 +8,7 @@ per page, never one per row.
 
 from __future__ import annotations
 
-import csv
-import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -20,6 +18,7 @@ from flask_babel import format_date
 from flask_babel import gettext as _
 from sqlalchemy.orm import aliased, joinedload, selectinload
 
+from marketplace import csv_export
 from marketplace.accounts.models import Company, User
 from marketplace.db import utcnow
 from marketplace.extensions import db
@@ -583,20 +582,6 @@ def _names(user_ids: set[int]) -> dict[int, str]:
 
 # --- CSV -------------------------------------------------------------------------------------
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _cell(value: object) -> str:
-    """Text as a spreadsheet shows it, never as a formula it would run."""
-    text = "" if value is None else str(value)
-    return f"'{text}" if text.startswith(_FORMULA_START) else text
-
-
-def _csv_line(values: Iterable[object]) -> str:
-    buffer = io.StringIO()
-    csv.writer(buffer).writerow([_cell(value) for value in values])
-    return buffer.getvalue()
-
 
 def _minutes(seconds: float | None) -> str:
     return "" if seconds is None else str(round(seconds / 60))
@@ -622,13 +607,13 @@ def dashboard_csv(report: Dashboard, scope: str) -> Iterator[str]:
         (_("Escalated by workers"), report.escalated),
         (_("Spend (EUR)"), cents_to_input(report.spend_cents)),
     ]
-    yield _csv_line([_("Figure"), _("Value")])
+    yield csv_export.line([_("Figure"), _("Value")])
     for name, value in figures:
-        yield _csv_line([name, value])
+        yield csv_export.line([name, value])
     yield "\r\n"
-    yield _csv_line([_("Day"), _("Worker"), _("Answered"), _("Escalated"), _("Spend (EUR)")])
+    yield csv_export.line([_("Day"), _("Worker"), _("Answered"), _("Escalated"), _("Spend (EUR)")])
     for row in report.rows:
-        yield _csv_line(
+        yield csv_export.line(
             [row.day.isoformat(), row.worker, row.answered, row.escalated,
              cents_to_input(row.spend_cents)]
         )  # fmt: skip
