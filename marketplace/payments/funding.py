@@ -142,6 +142,7 @@ def payment_failed(intent: dict, *, status: PaymentStatus) -> str:
     payment.status = status
     error = intent.get("last_payment_error") or {}
     payment.failure_message = error.get("message")
+    payment.failure_code = (error.get("decline_code") or error.get("code") or "")[:64] or None
     return status.value
 
 

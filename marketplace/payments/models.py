@@ -116,7 +116,9 @@ class Payment(TimestampMixin, db.Model):
     client_secret: Mapped[str | None] = mapped_column(sa.String(255))
     refunded_cents: Mapped[int] = mapped_column(default=0)
     succeeded_at: Mapped[datetime | None]
-    failure_message: Mapped[str | None] = mapped_column(sa.Text)
+    failure_message: Mapped[str | None] = mapped_column(sa.Text)  # Stripe's words (English)
+    # Stripe's decline_code or code: what the page explains in the company's language.
+    failure_code: Mapped[str | None] = mapped_column(sa.String(64))
 
     company: Mapped[Company] = relationship()
 

@@ -76,6 +76,29 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.CANCELED: _lp("card payment status", "Canceled"),
 }
 
+# Why a card payment failed, by Stripe's decline_code / code, in the viewer's language.
+CARD_FAILURE_TEXTS = {
+    "insufficient_funds": _l("The card has insufficient funds."),
+    "lost_card": _l("The card was reported lost."),
+    "stolen_card": _l("The card was reported stolen."),
+    "expired_card": _l("The card has expired."),
+    "incorrect_cvc": _l("The card's security code is incorrect."),
+    "processing_error": _l("An error occurred while processing the card. Please try again."),
+    "authentication_required": _l("The bank asked for authentication, which was not completed."),
+    "payment_intent_authentication_failure": _l(
+        "The bank asked for authentication, which was not completed."
+    ),
+}
+
+
+def card_failure_text(payment: Payment) -> str:
+    """Why the card payment failed, as the company understands it; "" if unknown."""
+    if not payment.failure_code and not payment.failure_message:
+        return ""
+    text = CARD_FAILURE_TEXTS.get(payment.failure_code or "")
+    return str(text) if text is not None else _("The card was declined.")
+
+
 HISTORY_STATUSES = (
     UnitStatus.APPROVED,
     UnitStatus.REJECTED,
@@ -107,6 +130,7 @@ def template_globals() -> dict[str, Any]:
         "PAYMENT_STATUS_LABELS": PAYMENT_STATUS_LABELS,
         "transaction_label": transaction_label,
         "quantity_text": quantity_text,
+        "card_failure_text": card_failure_text,
     }
 
 

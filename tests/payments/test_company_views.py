@@ -262,10 +262,28 @@ def test_a_declined_card_leaves_the_balance_alone(app, client, login_as, stripe_
     deliver_webhooks(client, stripe_api, "payment_intent.payment_failed")
     done = text(client.get(f"{pay_url}/done"))
     assert "The payment of €20.00 did not go through." in done
+    assert "The card was declined." in done
     # The card form can be tried again on the same payment.
     assert "The last attempt did not go through." in text(client.get(pay_url))
     with app.app_context():
         assert available(shop.company_id) == 0
+
+
+def test_why_a_card_failed_is_said_in_the_companys_language(app, client, login_as, stripe_api):
+    shop = make_shop(app, login_as, fund=0)
+    pay_url = client.post("/company/balance/fund", data={"amount": "20"}).headers["Location"]
+    client_secret = data_attribute(text(client.get(pay_url)), "client-secret")
+    with pytest.raises(stripe.CardError):
+        confirm_card(app, stripe_api, client_secret, number="4000000000009995")
+    deliver_webhooks(client, stripe_api, "payment_intent.payment_failed")
+    english = text(client.get(f"{pay_url}/done"))
+    assert "The card has insufficient funds." in english
+    with app.app_context():
+        db.session.get(User, shop.owner_id).locale = "de"
+        db.session.commit()
+    german = text(client.get(f"{pay_url}/done"))
+    assert "Die Karte ist nicht ausreichend gedeckt." in german
+    assert "insufficient" not in german  # not Stripe's English
 
 
 @pytest.mark.parametrize(
