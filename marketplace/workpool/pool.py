@@ -1,13 +1,13 @@
 """The work pool: a hired worker claims the next conversation with a lease,
 answers or escalates it; company staff answer escalations.
 
-Claims are safe under concurrency: the candidate row is locked with
-``FOR UPDATE SKIP LOCKED`` (PostgreSQL; other workers skip it instead of
-waiting) and taken with a conditional UPDATE that only succeeds while the row
-is still free, so two workers never hold the same conversation, on any
-database. Answering and escalating are conditional UPDATEs on "waiting and
-held by me" as well: an answer whose lease was lost is refused, the draft stays
-with the worker.
+Claims are safe under concurrency: one UPDATE takes the first free candidate,
+which its subquery locks with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; other
+workers skip it instead of waiting) and which it only changes while it is
+still free, so two workers never hold the same conversation, on any database.
+Answering and escalating are conditional UPDATEs on "waiting and held by me"
+as well: an answer whose lease was lost is refused, the draft stays with the
+worker.
 
 Pay: every answer records one unit through ``payments.units.record_units``
 (source ``email:reply:<id>``, so it is recorded once), reserving the
@@ -65,10 +65,6 @@ class Claim:
     no_work: NoWork | None = None
     # With NoWork.RULES: the engagement whose rules must be accepted first.
     engagement: Engagement | None = None
-
-
-def lease_minutes(mailbox: Mailbox) -> int:
-    return mailbox.lease_minutes
 
 
 def email_units_cost(engagement: Engagement, count: int = 1) -> int:
