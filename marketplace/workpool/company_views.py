@@ -42,7 +42,7 @@ from marketplace.payments.company_forms import BulkApproveForm, RejectForm
 from marketplace.payments.models import WorkUnit
 from marketplace.urls import absolute_url
 from marketplace.workpool import company_queries as queries
-from marketplace.workpool import inbound, mailboxes, pool
+from marketplace.workpool import dashboard_queries, inbound, mailboxes, pool
 from marketplace.workpool.company_forms import (
     AnswerForm,
     CannedReplyForm,
@@ -558,10 +558,10 @@ def approve_many():
 def dashboard():
     company = _company()
     selected = _mailbox_filter(company)
-    report = queries.dashboard(company, selected)
+    report = dashboard_queries.dashboard(company, selected)
     charts = {
         name: bar_chart(
-            [(queries.day_label(day), value) for day, value in report.per_day(name)],
+            [(dashboard_queries.day_label(day), value) for day, value in report.per_day(name)],
             title=title,
         )
         for name, title in (
@@ -583,11 +583,11 @@ def dashboard():
 def dashboard_csv():
     company = _company()
     selected = _mailbox_filter(company)
-    report = queries.dashboard(company, selected)
+    report = dashboard_queries.dashboard(company, selected)
     scope = selected.name if selected else _("All mailboxes")
     filename = f"nebendesk-mailboxes-{company.id}-{report.days[-1].isoformat()}.csv"
     return Response(
-        stream_with_context(queries.dashboard_csv(report, scope)),
+        stream_with_context(dashboard_queries.dashboard_csv(report, scope)),
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
