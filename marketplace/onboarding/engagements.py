@@ -78,7 +78,7 @@ def rules_to_acknowledge(engagement: Engagement) -> str | None:
     return onboarding.rules_hash
 
 
-def rules_accepted_sql(worker_id: int) -> sa.ColumnElement[bool]:
+def rules_accepted_sql(worker_id: int | sa.BindParameter[int]) -> sa.ColumnElement[bool]:
     """The rule of ``rules_to_acknowledge`` as SQL, for a query that joins
     ``Onboarding`` (outer, on the engagement's gig): true when the gig has no rules
     or the worker accepted their current version. The work pool asks it for all of

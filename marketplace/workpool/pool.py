@@ -18,6 +18,7 @@ next email (and the ones already held by workers) gets no more work handed out.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -151,12 +152,15 @@ class _Eligible:
     lease_minutes: int
 
 
-def _eligible_mailboxes(
-    worker: User, now: datetime
-) -> tuple[list[_Eligible], NoWork | None, Engagement | None]:
-    """The mailboxes the worker may take work from now, in one query: active
-    engagements, rules accepted, and the company able to pay for the emails held
-    plus one more (``company_can_pay_next``, computed in SQL)."""
+def _moment(name: str) -> sa.BindParameter[datetime]:
+    return sa.bindparam(name, type_=Conversation.__table__.c.lease_expires_at.type)
+
+
+@functools.cache
+def _eligibility_query() -> sa.Select:
+    """Built once: "Next email" is the hottest path of the pool, and building a
+    statement this size costs more Python time than running it."""
+    worker_id = sa.bindparam("worker_id", type_=sa.Integer)
     available = (
         sa.select(LedgerAccount.balance_cents)
         .where(
@@ -172,11 +176,11 @@ def _eligible_mailboxes(
             Mailbox.gig_id == Engagement.gig_id,
             Conversation.status == ConversationStatus.WAITING,
             Conversation.claimed_by_id.is_not(None),
-            Conversation.lease_expires_at > now,
+            Conversation.lease_expires_at > _moment("now"),
         )
         .scalar_subquery()
     )
-    rows = db.session.execute(
+    return (
         sa.select(
             Engagement.id,
             Engagement.rate_cents,
@@ -184,14 +188,23 @@ def _eligible_mailboxes(
             Mailbox.lease_minutes,
             sa.func.coalesce(available, 0),
             held,
-            rules_accepted_sql(worker.id),
+            rules_accepted_sql(worker_id),
         )
         .join(Gig, Gig.id == Engagement.gig_id)
         .join(Mailbox, Mailbox.gig_id == Engagement.gig_id)
         .outerjoin(Onboarding, Onboarding.gig_id == Engagement.gig_id)
-        .where(Engagement.worker_id == worker.id, Engagement.status == EngagementStatus.ACTIVE)
+        .where(Engagement.worker_id == worker_id, Engagement.status == EngagementStatus.ACTIVE)
         .order_by(Engagement.id, Mailbox.id)
-    ).all()
+    )
+
+
+def _eligible_mailboxes(
+    worker: User, now: datetime
+) -> tuple[list[_Eligible], NoWork | None, Engagement | None]:
+    """The mailboxes the worker may take work from now, in one query: active
+    engagements, rules accepted, and the company able to pay for the emails held
+    plus one more (``company_can_pay_next``, computed in SQL)."""
+    rows = db.session.execute(_eligibility_query(), {"worker_id": worker.id, "now": now}).all()
     if not rows:
         return [], NoWork.NOT_HIRED, None
     eligible: list[_Eligible] = []
@@ -211,10 +224,42 @@ def _eligible_mailboxes(
     return [], NoWork.UNFUNDED if unfunded else NoWork.EMPTY, None
 
 
-def _is_free(now: datetime):
+def _is_free(now: datetime | sa.BindParameter[datetime]):
     return sa.and_(
         Conversation.status == ConversationStatus.WAITING,
         sa.or_(Conversation.claimed_by_id.is_(None), Conversation.lease_expires_at <= now),
+    )
+
+
+@functools.cache
+def _claim_statement() -> sa.Update:
+    """UPDATE … WHERE id = (first free candidate FOR UPDATE SKIP LOCKED) AND still
+    free … RETURNING, built once (see _eligibility_query)."""
+    worker_id = sa.bindparam("worker_id", type_=sa.Integer)
+    now = _moment("now")
+    candidate = (
+        sa.select(Conversation.id)
+        .where(
+            Conversation.mailbox_id.in_(sa.bindparam("mailbox_ids", expanding=True)),
+            _is_free(now),
+            sa.or_(Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker_id),
+            # Not what this worker skipped (or let run out) a moment ago.
+            sa.or_(
+                Conversation.claimed_by_id.is_(None),
+                Conversation.claimed_by_id != worker_id,
+                Conversation.lease_expires_at <= _moment("skipped_before"),
+            ),
+        )
+        .order_by(Conversation.first_response_due_at, Conversation.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+        .scalar_subquery()
+    )
+    return (
+        sa.update(Conversation)
+        .where(Conversation.id == candidate, _is_free(now))
+        .values(claimed_by_id=worker_id, lease_expires_at=_moment("lease_until"))
+        .returning(Conversation)
     )
 
 
@@ -235,29 +280,15 @@ def claim_next(worker: User, now: datetime | None = None) -> Claim:
         return Claim(None, no_work, engagement)
     lease_minutes = {m.mailbox_id: m.lease_minutes for m in mailboxes}
     usual_lease = min(lease_minutes.values())
-    candidate = (
-        sa.select(Conversation.id)
-        .where(
-            Conversation.mailbox_id.in_(list(lease_minutes)),
-            _is_free(now),
-            sa.or_(Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker.id),
-            # Not what this worker skipped (or let run out) a moment ago.
-            sa.or_(
-                Conversation.claimed_by_id.is_(None),
-                Conversation.claimed_by_id != worker.id,
-                Conversation.lease_expires_at <= now - timedelta(minutes=SKIP_MINUTES),
-            ),
-        )
-        .order_by(Conversation.first_response_due_at, Conversation.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
     conversation = db.session.scalars(
-        sa.update(Conversation)
-        .where(Conversation.id == candidate, _is_free(now))
-        .values(claimed_by_id=worker.id, lease_expires_at=now + timedelta(minutes=usual_lease))
-        .returning(Conversation),
+        _claim_statement(),
+        {
+            "mailbox_ids": list(lease_minutes),
+            "worker_id": worker.id,
+            "now": now,
+            "skipped_before": now - timedelta(minutes=SKIP_MINUTES),
+            "lease_until": now + timedelta(minutes=usual_lease),
+        },
         execution_options={"synchronize_session": False, "populate_existing": True},
     ).first()
     if conversation is None:
