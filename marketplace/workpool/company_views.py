@@ -5,7 +5,6 @@ reviewing answers, and the service dashboard (with its CSV)."""
 from __future__ import annotations
 
 import mailbox as stdlib_mailbox
-from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -25,7 +24,6 @@ from flask import (
 from flask_babel import format_timedelta, ngettext
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from sqlalchemy.exc import DBAPIError
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
@@ -272,49 +270,26 @@ def delete_canned(canned_id: int):
 # --- uploading customer mail -------------------------------------------------------------------
 
 
-@dataclass
-class UploadResult:
-    stored: int = 0
-    duplicates: list[str] = field(default_factory=list)
-    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
-
-
-def _store_one(mailbox: Mailbox, name: str, raw: bytes, result: UploadResult) -> None:
-    """One email in its own savepoint: one that fails leaves nothing behind, and the
-    others of the upload are kept."""
-    try:
-        with db.session.begin_nested():
-            _message, created = inbound.store(mailbox, raw)
-    except DomainError as exc:
-        result.unreadable.append((name, exc.message))
-        return
-    except DBAPIError:  # e.g. a header longer than the database accepts
-        result.unreadable.append((name, _("It could not be saved: some of it is too long.")))
-        return
-    if created:
-        result.stored += 1
-    else:
-        result.duplicates.append(name)
-
-
-def _store_upload(mailbox: Mailbox, files: list[FileStorage]) -> UploadResult:
-    result = UploadResult()
+def _emails_of(files: list[FileStorage]) -> tuple[list[tuple[str, bytes]], list[str]]:
+    """(name, raw email) for every uploaded .eml file and every email of an .mbox,
+    and the names of .mbox files with no email in them."""
+    emails: list[tuple[str, bytes]] = []
+    empty: list[str] = []
     for upload in files:
         name = upload.filename or "?"
         raw = upload.read()
         if not name.lower().endswith(".mbox"):
-            _store_one(mailbox, name, raw, result)
+            emails.append((name, raw))
             continue
         try:
             messages = inbound.split_mbox(raw)
         except (OSError, ValueError, stdlib_mailbox.Error):
             messages = []
         if not messages:
-            result.unreadable.append((name, _("No emails found in this mbox file.")))
+            empty.append(name)
         for number, message in enumerate(messages, start=1):
-            _store_one(mailbox, _("%(file)s, email %(number)d", file=name, number=number),
-                       message, result)  # fmt: skip
-    return result
+            emails.append((_("%(file)s, email %(number)d", file=name, number=number), message))
+    return emails, empty
 
 
 def _upload_problem(files: list[FileStorage]) -> str | None:
@@ -362,7 +337,9 @@ def upload(mailbox_id: int):
     if problem:
         form.files.errors = [problem]
         return _upload_page(mailbox, form)
-    result = _store_upload(mailbox, files)
+    emails, empty_mboxes = _emails_of(files)
+    result = inbound.store_batch(mailbox, emails)
+    result.unreadable += [(name, _("No emails found in this mbox file.")) for name in empty_mboxes]
     db.session.commit()
     # Shown, not flashed and redirected: a long list of unreadable files would not fit
     # into the session cookie. Sending the same upload again stores nothing twice.

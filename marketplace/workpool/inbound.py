@@ -8,12 +8,14 @@ import hmac
 import mailbox as stdlib_mailbox
 import secrets
 import tempfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
 from flask_babel import gettext as _
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
@@ -145,6 +147,34 @@ def store(mailbox: Mailbox, raw: bytes) -> tuple[Message, bool]:
         )
         return existing, False
     return message, True
+
+
+@dataclass
+class BatchResult:
+    stored: int = 0
+    duplicates: list[str] = field(default_factory=list)
+    unreadable: list[tuple[str, str]] = field(default_factory=list)  # (name, reason)
+
+
+def store_batch(mailbox: Mailbox, emails: Iterable[tuple[str, bytes]]) -> BatchResult:
+    """Store many named raw emails (an upload), each in its own savepoint: one that
+    fails leaves nothing behind and is named with the reason; the others are kept."""
+    result = BatchResult()
+    for name, raw in emails:
+        try:
+            with db.session.begin_nested():
+                _message, created = store(mailbox, raw)
+        except DomainError as exc:
+            result.unreadable.append((name, exc.message))
+            continue
+        except DBAPIError:  # e.g. a header longer than the database accepts
+            result.unreadable.append((name, _("It could not be saved: some of it is too long.")))
+            continue
+        if created:
+            result.stored += 1
+        else:
+            result.duplicates.append(name)
+    return result
 
 
 def split_mbox(raw: bytes) -> list[bytes]:

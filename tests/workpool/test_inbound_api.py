@@ -106,4 +106,4 @@ def test_german_clients_get_german_errors(app, client):
         csrf=False,
     )
     assert response.status_code == 401
-    assert "Zugang" in response.get_json()["error"] or "Token" in response.get_json()["error"]
+    assert response.get_json()["error"] == "Token für dieses Postfach fehlt oder ist falsch."
