@@ -20,6 +20,7 @@ import time_machine
 from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from hypothesis import HealthCheck, settings
 from itsdangerous import URLSafeTimedSerializer
 
 from marketplace import create_app
@@ -33,6 +34,21 @@ PUBLISHABLE_KEY = "pk_test_nebendesk_tests"
 WEBHOOK_SECRET = "whsec_nebendesk_tests"
 # Webhook retries after 50 ms, 100 ms, …: the retry logic runs for real, just fast.
 FAST_RETRIES = (0.05, 0.1, 0.2, 0.4)
+# How long a test waits for something another thread or process does (a webhook
+# delivered, a server answering). Waits end as soon as the thing happens, so a
+# generous bound costs nothing on a fast machine and keeps a busy one green.
+WAIT_SECONDS = 60.0
+
+# Hypothesis: the same number of examples everywhere, but no deadlines and no
+# health checks about speed: a loaded CI machine must not fail a correct
+# property. HYPOTHESIS_PROFILE=dev brings Hypothesis's own defaults back.
+settings.register_profile(
+    "ci",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile("dev", settings.default)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 ON_POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
 
@@ -66,7 +82,9 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
 @pytest.fixture(scope="session")
 def stripe_emulator_server() -> Iterator[EmulatorServer]:
     """The bundled Stripe emulator on a free port, for the whole run (fast retries)."""
-    server = EmulatorServer(quiet=True, retry_schedule=FAST_RETRIES, delivery_timeout=5).start()
+    server = EmulatorServer(
+        quiet=True, retry_schedule=FAST_RETRIES, delivery_timeout=WAIT_SECONDS
+    ).start()
     yield server
     server.stop()
 

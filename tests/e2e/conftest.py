@@ -33,7 +33,9 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-TIMEOUT_MS = 10_000
+# How long a browser step may take: generous, since a step ends as soon as it is done
+# and a loaded CI machine must not fail a working page.
+TIMEOUT_MS = 30_000
 PASSWORD = "demo-password-1"  # every factory-made account's password
 
 expect.set_options(timeout=TIMEOUT_MS)

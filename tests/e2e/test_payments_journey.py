@@ -405,7 +405,7 @@ def test_paying_after_a_decline_is_not_reported_as_failed(
         "Payment of %(amount)s received; your balance is credited as soon as Stripe confirms it.",
         amount=FUNDED_DE,
     )
-    expect(owner.locator("main .flash")).to_have_text(pending, timeout=2_000)  # page is loaded
+    expect(owner.locator("main .flash")).to_have_text(pending)
 
     deliver(stripe_emulator, "payment_intent.succeeded")
     owner.reload()

@@ -16,7 +16,7 @@ from stripe._list_object import ListObject
 from stripe._stripe_object import StripeObject, UntypedStripeObject
 
 from marketplace.sandbox.stripe_emulator import EmulatorServer
-from tests.conftest import PUBLISHABLE_KEY, SECRET_KEY, WEBHOOK_SECRET
+from tests.conftest import PUBLISHABLE_KEY, SECRET_KEY, WAIT_SECONDS, WEBHOOK_SECRET
 
 # The emulator fixtures (one server per session, emptied per test) live in
 # tests/conftest.py, shared with the app's tests.
@@ -65,7 +65,7 @@ class WebhookReceiver:
         self.url = f"http://127.0.0.1:{self.server.server_port}/stripe/webhook"
         threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
-    def wait_for(self, count: int, timeout: float = 5.0) -> list[tuple[bytes, str]]:
+    def wait_for(self, count: int, timeout: float = WAIT_SECONDS) -> list[tuple[bytes, str]]:
         with self._cond:
             if not self._cond.wait_for(lambda: len(self.deliveries) >= count, timeout):
                 raise AssertionError(f"expected {count} deliveries, got {len(self.deliveries)}")
@@ -89,7 +89,7 @@ def webhook_receiver(stripe_emulator: EmulatorServer) -> Iterator[WebhookReceive
     receiver.server.server_close()
 
 
-def wait_until(predicate: typing.Callable[[], Any], timeout: float = 5.0) -> Any:
+def wait_until(predicate: typing.Callable[[], Any], timeout: float = WAIT_SECONDS) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         result = predicate()
