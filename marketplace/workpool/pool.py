@@ -1,19 +1,18 @@
 """The work pool: a hired worker claims the next conversation with a lease,
 answers or escalates it; company staff answer escalations.
 
-Claims are safe under concurrency: one UPDATE takes the first free candidate,
-which its subquery locks with ``FOR UPDATE SKIP LOCKED`` (PostgreSQL; other
-workers skip it instead of waiting) and which it only changes while it is
-still free, so two workers never hold the same conversation, on any database.
-Answering and escalating are conditional UPDATEs on "waiting and held by me"
-as well: an answer whose lease was lost is refused, the draft stays with the
-worker.
+Claims and leases are the shared core in ``work.leases`` (one UPDATE over a
+``FOR UPDATE SKIP LOCKED`` candidate, so two workers never hold the same
+conversation, on any database). Answering and escalating are conditional
+UPDATEs on "waiting and held by me" as well: an answer whose lease was lost is
+refused, the draft stays with the worker.
 
 Pay: every answer records one unit through ``payments.units.record_units``
 (source ``email:reply:<id>``, so it is recorded once), reserving the
 company's money; an escalation records one at the mailbox's escalation rate
 when that is above zero. A company whose available balance cannot cover the
-next email (and the ones already held by workers) gets no more work handed out.
+next email (and the ones already held by workers) gets no more work handed out
+(the funding guard in ``work.pricing``).
 """
 
 from __future__ import annotations
@@ -35,8 +34,10 @@ from marketplace.gigs.models import Gig
 from marketplace.onboarding.engagements import rules_accepted_sql, rules_to_acknowledge
 from marketplace.onboarding.models import Engagement, EngagementStatus, Onboarding
 from marketplace.payments import units
-from marketplace.payments.models import AccountKind, LedgerAccount, UnitKind, WorkUnit
+from marketplace.payments.models import UnitKind, WorkUnit
 from marketplace.reasons import require_reason
+from marketplace.work import pricing
+from marketplace.work.leases import LeaseQueue
 from marketplace.workpool import replies
 from marketplace.workpool.models import (
     Conversation,
@@ -48,7 +49,6 @@ from marketplace.workpool.models import (
 )
 
 MAX_BODY_CHARS = 50_000
-SKIP_MINUTES = 10  # a skipped conversation is not offered to the same worker again this soon
 
 
 class NoWork(StrEnum):
@@ -68,14 +68,22 @@ class Claim:
     engagement: Engagement | None = None
 
 
+# Conversations wait in their mailbox's queue; the next is the one closest to its
+# first-response target. A conversation forwarded to one worker is only theirs.
+QUEUE = LeaseQueue(
+    model=Conversation,
+    waiting=ConversationStatus.WAITING,
+    source=Conversation.mailbox_id,
+    order_by=(Conversation.first_response_due_at, Conversation.id),
+    candidate_filter=lambda worker_id: sa.or_(
+        Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker_id
+    ),
+)
+
+
 def email_units_cost(engagement: Engagement, count: int = 1) -> int:
     """What ``count`` answered emails cost the company (worker's amount + fee), in cents."""
-    return _cost(engagement.rate_cents, count)
-
-
-def _cost(rate_cents: int, count: int) -> int:
-    amount = units.cents(Decimal(rate_cents) * count)
-    return amount + units.fee_for(amount)
+    return pricing.units_cost(engagement.rate_cents, count)
 
 
 def mailboxes_for_gig(gig_id: int) -> list[Mailbox]:
@@ -109,17 +117,6 @@ def engagement_for(worker: User, mailbox: Mailbox) -> Engagement | None:
     )
 
 
-def _leases_held(mailbox_ids: list[int], now: datetime) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count(Conversation.id)).where(
-            Conversation.mailbox_id.in_(mailbox_ids),
-            Conversation.status == ConversationStatus.WAITING,
-            Conversation.claimed_by_id.is_not(None),
-            Conversation.lease_expires_at > now,
-        )
-    )
-
-
 def company_can_pay_next(
     engagement: Engagement, now: datetime | None = None, mailboxes: list[Mailbox] | None = None
 ) -> bool:
@@ -127,23 +124,13 @@ def company_can_pay_next(
     now = now or utcnow()
     if mailboxes is None:
         mailboxes = mailboxes_for_gig(engagement.gig_id)
-    held = _leases_held([m.id for m in mailboxes], now) if mailboxes else 0
+    held = QUEUE.held_count([m.id for m in mailboxes], now) if mailboxes else 0
     return units.can_cover(engagement.gig.company, email_units_cost(engagement, held + 1))
 
 
 def held_by(worker: User, now: datetime | None = None) -> Conversation | None:
     """The conversation the worker holds a live lease on, if any (one at a time)."""
-    now = now or utcnow()
-    return db.session.scalar(
-        sa.select(Conversation)
-        .where(
-            Conversation.claimed_by_id == worker.id,
-            Conversation.status == ConversationStatus.WAITING,
-            Conversation.lease_expires_at > now,
-        )
-        .order_by(Conversation.id)
-        .limit(1)
-    )
+    return QUEUE.held_by(worker.id, now or utcnow())
 
 
 @dataclass
@@ -152,32 +139,15 @@ class _Eligible:
     lease_minutes: int
 
 
-def _moment(name: str) -> sa.BindParameter[datetime]:
-    return sa.bindparam(name, type_=Conversation.__table__.c.lease_expires_at.type)
-
-
 @functools.cache
 def _eligibility_query() -> sa.Select:
-    """Built once: "Next email" is the hottest path of the pool, and building a
-    statement this size costs more Python time than running it."""
+    """Built once (see work.leases): the worker's active engagements on gigs with a
+    mailbox, with the company's balance, the emails held and the rules' state."""
     worker_id = sa.bindparam("worker_id", type_=sa.Integer)
-    available = (
-        sa.select(LedgerAccount.balance_cents)
-        .where(
-            LedgerAccount.kind == AccountKind.COMPANY_AVAILABLE,
-            LedgerAccount.owner_id == Gig.company_id,
-        )
-        .scalar_subquery()
-    )
     held = (
         sa.select(sa.func.count(Conversation.id))
         .join(Mailbox, Mailbox.id == Conversation.mailbox_id)
-        .where(
-            Mailbox.gig_id == Engagement.gig_id,
-            Conversation.status == ConversationStatus.WAITING,
-            Conversation.claimed_by_id.is_not(None),
-            Conversation.lease_expires_at > _moment("now"),
-        )
+        .where(Mailbox.gig_id == Engagement.gig_id, QUEUE.is_held(QUEUE.moment("now")))
         .scalar_subquery()
     )
     return (
@@ -186,7 +156,7 @@ def _eligibility_query() -> sa.Select:
             Engagement.rate_cents,
             Mailbox.id,
             Mailbox.lease_minutes,
-            sa.func.coalesce(available, 0),
+            pricing.available_balance_sql(Gig.company_id),
             held,
             rules_accepted_sql(worker_id),
         )
@@ -203,7 +173,7 @@ def _eligible_mailboxes(
 ) -> tuple[list[_Eligible], NoWork | None, Engagement | None]:
     """The mailboxes the worker may take work from now, in one query: active
     engagements, rules accepted, and the company able to pay for the emails held
-    plus one more (``company_can_pay_next``, computed in SQL)."""
+    plus one more (the funding guard of work.pricing, computed in SQL)."""
     rows = db.session.execute(_eligibility_query(), {"worker_id": worker.id, "now": now}).all()
     if not rows:
         return [], NoWork.NOT_HIRED, None
@@ -213,7 +183,7 @@ def _eligible_mailboxes(
     for engagement_id, rate, mailbox_id, lease, balance, held_now, rules_ok in rows:
         if not rules_ok:
             rules_engagement_id = rules_engagement_id or engagement_id
-        elif balance < _cost(rate, held_now + 1):
+        elif not pricing.covers_next(balance, rate, held_now):
             unfunded = True
         else:
             eligible.append(_Eligible(mailbox_id, lease))
@@ -224,55 +194,12 @@ def _eligible_mailboxes(
     return [], NoWork.UNFUNDED if unfunded else NoWork.EMPTY, None
 
 
-def _is_free(now: datetime | sa.BindParameter[datetime]):
-    return sa.and_(
-        Conversation.status == ConversationStatus.WAITING,
-        sa.or_(Conversation.claimed_by_id.is_(None), Conversation.lease_expires_at <= now),
-    )
-
-
-@functools.cache
-def _claim_statement() -> sa.Update:
-    """UPDATE … WHERE id = (first free candidate FOR UPDATE SKIP LOCKED) AND still
-    free … RETURNING, built once (see _eligibility_query)."""
-    worker_id = sa.bindparam("worker_id", type_=sa.Integer)
-    now = _moment("now")
-    candidate = (
-        sa.select(Conversation.id)
-        .where(
-            Conversation.mailbox_id.in_(sa.bindparam("mailbox_ids", expanding=True)),
-            _is_free(now),
-            sa.or_(Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker_id),
-            # Not what this worker skipped (or let run out) a moment ago.
-            sa.or_(
-                Conversation.claimed_by_id.is_(None),
-                Conversation.claimed_by_id != worker_id,
-                Conversation.lease_expires_at <= _moment("skipped_before"),
-            ),
-        )
-        .order_by(Conversation.first_response_due_at, Conversation.id)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-        .scalar_subquery()
-    )
-    return (
-        sa.update(Conversation)
-        .where(Conversation.id == candidate, _is_free(now))
-        .values(claimed_by_id=worker_id, lease_expires_at=_moment("lease_until"))
-        .returning(Conversation)
-    )
-
-
 def claim_next(worker: User, now: datetime | None = None) -> Claim:
     """Hand the worker the next conversation: the one held already, else the free one
-    closest to its first-response target, leased for the mailbox's lease time.
-
-    The claim is one statement: UPDATE … WHERE id = (the first free candidate,
-    locked FOR UPDATE SKIP LOCKED) AND it is still free … RETURNING. Concurrent
-    workers skip each other's candidates instead of waiting, and the recheck makes
-    a lost race (or SQLite, which has no row locks) harmless."""
+    closest to its first-response target, leased for the mailbox's lease time
+    (one statement; see work.leases)."""
     now = now or utcnow()
-    held = held_by(worker, now)
+    held = QUEUE.held_by(worker.id, now)
     if held is not None:
         return Claim(held)
     mailboxes, no_work, engagement = _eligible_mailboxes(worker, now)
@@ -280,17 +207,12 @@ def claim_next(worker: User, now: datetime | None = None) -> Claim:
         return Claim(None, no_work, engagement)
     lease_minutes = {m.mailbox_id: m.lease_minutes for m in mailboxes}
     usual_lease = min(lease_minutes.values())
-    conversation = db.session.scalars(
-        _claim_statement(),
-        {
-            "mailbox_ids": list(lease_minutes),
-            "worker_id": worker.id,
-            "now": now,
-            "skipped_before": now - timedelta(minutes=SKIP_MINUTES),
-            "lease_until": now + timedelta(minutes=usual_lease),
-        },
-        execution_options={"synchronize_session": False, "populate_existing": True},
-    ).first()
+    conversation = QUEUE.claim(
+        worker_id=worker.id,
+        source_ids=list(lease_minutes),
+        now=now,
+        lease_until=now + timedelta(minutes=usual_lease),
+    )
     if conversation is None:
         return Claim(None, NoWork.EMPTY)
     if lease_minutes[conversation.mailbox_id] != usual_lease:  # mailboxes with other leases
@@ -301,50 +223,21 @@ def claim_next(worker: User, now: datetime | None = None) -> Claim:
 
 
 def holds(worker: User, conversation: Conversation, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return (
-        conversation.status == ConversationStatus.WAITING
-        and conversation.claimed_by_id == worker.id
-        and conversation.lease_expires_at is not None
-        and conversation.lease_expires_at > now
-    )
+    return QUEUE.holds(worker.id, conversation, now or utcnow())
 
 
 def renew(conversation: Conversation, *, worker: User) -> datetime:
     """Extend the lease while the worker types. Refused once someone else took it."""
-    now = utcnow()
-    expires = now + timedelta(minutes=conversation.mailbox.lease_minutes)
-    renewed = db.session.execute(
-        sa.update(Conversation)
-        .where(
-            Conversation.id == conversation.id,
-            Conversation.status == ConversationStatus.WAITING,
-            Conversation.claimed_by_id == worker.id,
-        )
-        .values(lease_expires_at=expires)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if renewed != 1:
+    expires = utcnow() + timedelta(minutes=conversation.mailbox.lease_minutes)
+    if not QUEUE.renew(conversation, worker_id=worker.id, until=expires):
         raise InvalidTransition(_lost_message())
-    db.session.refresh(conversation)
     return expires
 
 
 def release(conversation: Conversation, *, worker: User) -> None:
-    """Give the conversation back to the pool (the worker skips it). The lease ends
-    now but keeps the worker's name, so their next claims pass it over for
-    SKIP_MINUTES while everyone else may take it at once."""
-    db.session.execute(
-        sa.update(Conversation)
-        .where(
-            Conversation.id == conversation.id,
-            Conversation.status == ConversationStatus.WAITING,
-            Conversation.claimed_by_id == worker.id,
-        )
-        .values(lease_expires_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    db.session.refresh(conversation)
+    """Give the conversation back to the pool (the worker skips it); see work.leases
+    for why the worker's next claims pass it over for a while."""
+    QUEUE.release(conversation, worker_id=worker.id, now=utcnow())
 
 
 def _lost_message() -> str:
@@ -355,28 +248,10 @@ def _lost_message() -> str:
 
 
 def _take(conversation: Conversation, worker: User, target: ConversationStatus) -> None:
-    """Move a conversation the worker holds out of the pool, or refuse if they lost it.
-    A lease that ran out still counts while nobody else has taken the conversation."""
-    values: dict[str, object] = {
-        "status": target,
-        "claimed_by_id": None,
-        "lease_expires_at": None,
-    }
-    if target == ConversationStatus.ESCALATED:
-        values["escalated_at"] = utcnow()
-    moved = db.session.execute(
-        sa.update(Conversation)
-        .where(
-            Conversation.id == conversation.id,
-            Conversation.status == ConversationStatus.WAITING,
-            Conversation.claimed_by_id == worker.id,
-        )
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    ).rowcount
-    if moved != 1:
+    """Move a conversation the worker holds out of the pool, or refuse if they lost it."""
+    values = {"escalated_at": utcnow()} if target == ConversationStatus.ESCALATED else {}
+    if not QUEUE.take(conversation, worker_id=worker.id, status=target, **values):
         raise InvalidTransition(_lost_message())
-    db.session.refresh(conversation)
 
 
 def _require_text(body: str, message: str) -> str:
