@@ -11,7 +11,7 @@ from sqlalchemy.orm import joinedload, selectinload
 from sqlalchemy.sql.elements import ColumnElement
 
 from marketplace.accounts.models import Company, User
-from marketplace.auth.policies import Viewer
+from marketplace.auth.roles import Viewer
 from marketplace.extensions import db
 from marketplace.gigs import search
 from marketplace.gigs.cards import GigCard, load_cards
