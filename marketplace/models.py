@@ -8,3 +8,6 @@ from marketplace.mail import models as mail  # noqa: F401
 from marketplace.onboarding import models as onboarding  # noqa: F401
 from marketplace.payments import models as payments  # noqa: F401
 from marketplace.workpool import models as workpool  # noqa: F401
+from marketplace.moderation import item_models as moderation_items  # noqa: F401
+from marketplace.moderation import models as moderation  # noqa: F401
+from marketplace.work import models as work  # noqa: F401
