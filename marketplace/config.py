@@ -125,4 +125,12 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "INBOUND_MAX_BYTES": _int(env, "INBOUND_MAX_BYTES", 25 * 1024 * 1024),
         "MAILBOX_UPLOAD_MAX_BYTES": _int(env, "MAILBOX_UPLOAD_MAX_BYTES", 200 * 1024 * 1024),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
+        # Moderation. Protections for moderators are product rules: a company may lower
+        # the daily number of disturbing items, never raise it past this limit.
+        "MODERATION_DISTURBING_DAILY_MAX": _int(env, "MODERATION_DISTURBING_DAILY_MAX", 50),
+        "MODERATION_BREAK_AFTER": _int(env, "MODERATION_BREAK_AFTER", 5),
+        "MODERATION_API_MAX_BYTES": _int(env, "MODERATION_API_MAX_BYTES", 1024 * 1024),
+        "MODERATION_BATCH_MAX": _int(env, "MODERATION_BATCH_MAX", 500),
+        "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 10),
+        "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 8),
     }

@@ -71,9 +71,7 @@ class ModerationItem(db.Model):
     refers_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("moderation_decisions.id"))
     posted_at: Mapped[datetime | None]
     received_at: Mapped[datetime] = mapped_column(default=utcnow)
-    status: Mapped[ItemStatus] = mapped_column(
-        enum_column(ItemStatus), default=ItemStatus.WAITING
-    )
+    status: Mapped[ItemStatus] = mapped_column(enum_column(ItemStatus), default=ItemStatus.WAITING)
     tier: Mapped[int] = mapped_column(default=TIER_NORMAL)
     # Which word-list entries fired: [{"word": …, "kind": "suspect"}, …]
     word_hits: Mapped[list[dict[str, str]]] = mapped_column(sa.JSON, default=list)
@@ -197,9 +195,7 @@ class Strike(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     community_id: Mapped[int] = mapped_column(sa.ForeignKey("communities.id"))
     author_id: Mapped[int] = mapped_column(sa.ForeignKey("community_authors.id"), index=True)
-    decision_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("moderation_decisions.id"), unique=True
-    )
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("moderation_decisions.id"), unique=True)
     rule_id: Mapped[int | None] = mapped_column(sa.ForeignKey("netiquette_rules.id"))
     issued_at: Mapped[datetime] = mapped_column(default=utcnow)
     expires_at: Mapped[datetime]
@@ -216,9 +212,7 @@ class Evidence(db.Model):
     __tablename__ = "moderation_evidence"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    decision_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("moderation_decisions.id"), unique=True
-    )
+    decision_id: Mapped[int] = mapped_column(sa.ForeignKey("moderation_decisions.id"), unique=True)
     content: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     sha256: Mapped[str] = mapped_column(sa.String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -232,9 +226,7 @@ class EvidenceRead(db.Model):
     __tablename__ = "moderation_evidence_reads"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    evidence_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("moderation_evidence.id"), index=True
-    )
+    evidence_id: Mapped[int] = mapped_column(sa.ForeignKey("moderation_evidence.id"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
     read_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -38,7 +38,8 @@ from marketplace.extensions import db
 SKIP_MINUTES = 10  # a skipped row is not offered to the same worker again this soon
 
 # Extra conditions a queue puts on its candidates, given the claiming worker's id
-# as a bind parameter (e.g. "not assigned to somebody else").
+# as a bind parameter (e.g. "not assigned to somebody else"). They may use bind
+# parameters of their own, whose values the caller passes to ``claim``.
 CandidateFilter = Callable[[sa.BindParameter[int]], sa.ColumnElement[bool]]
 
 
@@ -113,9 +114,16 @@ class LeaseQueue:
         )
 
     def claim(
-        self, *, worker_id: int, source_ids: Sequence[int], now: datetime, lease_until: datetime
+        self,
+        *,
+        worker_id: int,
+        source_ids: Sequence[int],
+        now: datetime,
+        lease_until: datetime,
+        **filter_params: object,
     ) -> Any | None:
-        """Lease the next free row from these sources to the worker, or None."""
+        """Lease the next free row from these sources to the worker, or None.
+        ``filter_params`` are the values of the candidate filter's own parameters."""
         return db.session.scalars(
             self.claim_statement,
             {
@@ -124,6 +132,7 @@ class LeaseQueue:
                 "now": now,
                 "skipped_before": now - timedelta(minutes=SKIP_MINUTES),
                 "lease_until": lease_until,
+                **filter_params,
             },
             execution_options={"synchronize_session": False, "populate_existing": True},
         ).first()

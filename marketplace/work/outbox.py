@@ -1,0 +1,100 @@
+"""Outgoing webhooks: written as rows with the change that causes them, signed and
+delivered after the commit.
+
+``emit()`` adds an ``OutgoingEvent`` in the caller's transaction and asks for a
+delivery job after the commit, so a rollback drops both and a crash after the
+commit leaves the row for the retry (``flask moderation deliver`` from cron).
+Receivers de-duplicate on the event id (``evt_…``): we deliver at least once,
+and the same event always carries the same id and body.
+
+Signatures work as Stripe's and GitHub's do: the header
+``Nebendesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``
+with the community's signing secret; receivers recompute it and refuse
+timestamps older than a few minutes (``verify_signature`` shows how).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+from typing import Any
+
+from marketplace.db import utcnow
+from marketplace.extensions import db
+from marketplace.work.models import OutgoingEvent
+
+SIGNATURE_HEADER = "Nebendesk-Signature"
+EVENT_ID_HEADER = "Nebendesk-Event-Id"
+TOLERANCE_SECONDS = 300
+
+
+def new_event_id() -> str:
+    return f"evt_{secrets.token_hex(12)}"
+
+
+def body_of(event: OutgoingEvent) -> bytes:
+    """The exact bytes sent (and served to pollers) for an event: the envelope with
+    its id, type and time, and the payload as ``data``."""
+    envelope = {
+        "id": event.public_id,
+        "type": event.type,
+        "created": event.created_at.isoformat(),
+        "community_id": event.community_id,
+        "data": event.payload,
+    }
+    return json.dumps(envelope, ensure_ascii=False, sort_keys=True).encode()
+
+
+def emit(
+    community_id: int, type_: str, payload: dict[str, Any], *, deliver: bool = True
+) -> OutgoingEvent:
+    """Record an event for the community in the current transaction. With
+    ``deliver=False`` (no webhook URL) it is only there to be polled."""
+    from marketplace.jobs import enqueue_after_commit
+
+    event = OutgoingEvent(
+        public_id=new_event_id(),
+        community_id=community_id,
+        type=type_,
+        payload=payload,
+        created_at=utcnow(),
+        next_attempt_at=utcnow() if deliver else None,
+    )
+    db.session.add(event)
+    db.session.flush()
+    if deliver:
+        enqueue_after_commit(deliver_due_job)
+    return event
+
+
+def deliver_due_job() -> None:
+    """The job emit() asks for; the delivery itself lives in work/delivery.py."""
+    from marketplace.work import delivery
+
+    delivery.deliver_due()
+
+
+def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
+    """The value of the Nebendesk-Signature header for this body."""
+    timestamp = int(time.time()) if timestamp is None else timestamp
+    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
+    return f"t={timestamp},v1={digest.hexdigest()}"
+
+
+def verify_signature(
+    secret: str, body: bytes, header: str, *, tolerance: int = TOLERANCE_SECONDS
+) -> bool:
+    """What a receiver does (the README shows the same in a few lines): recompute the
+    HMAC over "<t>.<body>", compare in constant time, refuse old timestamps."""
+    try:
+        parts = dict(part.split("=", 1) for part in header.split(","))
+        timestamp = int(parts["t"])
+    except (KeyError, ValueError):
+        return False
+    if abs(time.time() - timestamp) > tolerance:
+        return False
+    expected = sign(secret, body, timestamp).split("v1=", 1)[1]
+    return hmac.compare_digest(expected, parts.get("v1", ""))
