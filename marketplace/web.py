@@ -89,6 +89,15 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Content-Security-Policy", current_app.extensions["nebendesk_csp"])
+    config = current_app.config
+    # request.is_secure sees the client's scheme through the TRUST_PROXY_HOPS proxies.
+    if config["ENV_NAME"] == "production" and config["HSTS_SECONDS"] and request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}"
+        )
+    # Every page a logged-in user sees is private: no browser or proxy may keep it.
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
