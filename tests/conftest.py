@@ -11,18 +11,21 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-from flask import Flask
+from flask import Flask, has_app_context
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
 
 from marketplace import create_app
+from marketplace.accounts import logins
+from marketplace.accounts.models import User
 from marketplace.extensions import cache, limiter
 from marketplace.extensions import db as _db
 from marketplace.sandbox.stripe_emulator import EmulatorServer
@@ -197,15 +200,29 @@ def client(app: Flask) -> CSRFClient:
     return app.test_client()  # type: ignore[return-value]
 
 
+def start_login(app: Flask, user, *, remember: bool = False) -> str:
+    """A new login of ``user``, as the login form makes it; returns the value its
+    session cookie (``_user_id``) holds. Commits, in the current application
+    context if there is one."""
+    context = nullcontext() if has_app_context() else app.app_context()
+    with context:
+        login = logins.begin(_db.session.get(User, user.id), user_agent="pytest", remember=remember)
+        key = login.key
+        _db.session.commit()
+    return key
+
+
 @pytest.fixture
 def login_as(client: CSRFClient):
-    """Log ``user`` in on the test client, as the login form would."""
+    """Log ``user`` in on the test client (or on ``browser``), as the login form would."""
 
-    def _login(user) -> CSRFClient:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+    def _login(user, browser: CSRFClient | None = None) -> CSRFClient:
+        browser = browser or client
+        key = start_login(browser.application, user)
+        with browser.session_transaction() as session:
+            session["_user_id"] = key
             session["_fresh"] = True
-        return client
+        return browser
 
     return _login
 

@@ -52,10 +52,13 @@ class User(TimestampMixin, db.Model):
     suspended_reason: Mapped[str | None] = mapped_column(sa.Text)
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
-    # Bumped when the password changes or the account is suspended, so that
-    # every session and "remember me" cookie made before stops working.
+    # Bumped when the password changes or the account is suspended; a login made
+    # before no longer matches (see LoginSession), on top of being revoked.
     auth_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+
+    # The login this object was loaded for (set by the login loader; not a column).
+    current_login = None
 
     membership: Mapped[Membership | None] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"
@@ -75,7 +78,10 @@ class User(TimestampMixin, db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.auth_version}"
+        """What the session and remember-me cookies hold: the login's key."""
+        if self.current_login is None or self.current_login.key is None:
+            raise RuntimeError("log in through accounts.logins.begin(), not login_user() alone")
+        return self.current_login.key
 
     # What the rest of the app asks ------------------------------------------
     @property
@@ -173,3 +179,27 @@ class Invitation(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class LoginSession(db.Model):
+    """One login on one browser: what the session cookie and the remember-me cookie
+    refer to. The cookies hold ``<id>.<secret>``; only the secret's SHA-256 is
+    stored. Logging out revokes the row; a live row is not revoked, younger than
+    REMEMBER_COOKIE_DURATION and made under the user's current ``auth_version``."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random, not a count
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64))
+    auth_version: Mapped[int]
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    # The cookie value, known only right after login or while loading it (not a column).
+    key = None

@@ -13,6 +13,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from marketplace.accounts import logins
 from marketplace.accounts.models import (
     ADULT_AGE,
     Company,
@@ -227,6 +228,7 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     user.password_hash = passwords.hash_password(new_password)
     user.auth_version += 1
+    logins.end_all(user)  # every browser, every remember-me cookie
     user.failed_logins = 0
     user.locked_until = None
     # Whoever can read the mailbox proved they own the address.
