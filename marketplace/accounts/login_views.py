@@ -10,7 +10,7 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from marketplace.accounts import logins, services
+from marketplace.accounts import authentication, logins
 from marketplace.accounts.forms import LoginForm
 from marketplace.accounts.models import User, UserKind
 from marketplace.extensions import db, limiter
@@ -47,8 +47,8 @@ def login():
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
         try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except services.LoginRefused as exc:
+            user = authentication.authenticate(form.email.data, form.password.data)
+        except authentication.LoginRefused as exc:
             db.session.commit()  # the failure counter must survive
             flash(exc.message, "error")
         else:

@@ -29,6 +29,11 @@ class CompanyRole(StrEnum):
     MANAGER = "manager"
 
 
+def normalize_email(email: str) -> str:
+    """Addresses are stored and compared trimmed and in lower case."""
+    return email.strip().lower()
+
+
 def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -50,6 +55,8 @@ class User(TimestampMixin, db.Model):
     introduction: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_at: Mapped[datetime | None]
     suspended_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # No longer read or written: failed logins are counted per address in
+    # LoginThrottle. Still filled by the bulk seeds; to be dropped with them.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
     # Bumped when the password changes or the account is suspended; a login made
@@ -203,3 +210,16 @@ class LoginSession(db.Model):
 
     # The cookie value, known only right after login or while loading it (not a column).
     key = None
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per email address, whether or not an account has it, so that
+    a known and an unknown address are counted and locked alike. The key is the
+    SHA-256 of the normalized address: strangers' addresses are not kept."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)

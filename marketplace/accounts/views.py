@@ -46,6 +46,16 @@ def _token_error(exc: Exception) -> str:
 # --- registration -------------------------------------------------------------
 
 
+def _check_your_email(email: str):
+    """The same answer whether or not the address already had an account."""
+    flash(
+        _("Almost done: we sent an email to %(email)s. Please open the link in it to confirm "
+          "your address, then log in.", email=email.strip()),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("accounts.login"))
+
+
 @bp.route("/register", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 def register():
@@ -54,7 +64,7 @@ def register():
     form = RegisterSeekerForm()
     if form.validate_on_submit():
         try:
-            user = services.register_seeker(
+            services.sign_up_seeker(
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
@@ -64,9 +74,8 @@ def register():
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            log_in(user)
-            flash(_("Welcome! We sent you an email: please confirm your address."), "success")
-            return redirect(url_for("accounts.profile"))
+            db.session.commit()
+            return _check_your_email(form.email.data)
     return render_template("accounts/register.html", form=form)
 
 
@@ -78,7 +87,7 @@ def register_company():
     form = RegisterCompanyForm()
     if form.validate_on_submit():
         try:
-            _company, owner = services.register_company(
+            services.sign_up_company(
                 company_name=form.company_name.data,
                 website=form.website.data or "",
                 email=form.email.data,
@@ -89,9 +98,8 @@ def register_company():
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            log_in(owner)
-            flash(_("Your company account is ready. Please confirm your email address."), "success")
-            return redirect(url_for("accounts.company_profile"))
+            db.session.commit()
+            return _check_your_email(form.email.data)
     return render_template("accounts/register_company.html", form=form)
 
 
