@@ -11,14 +11,13 @@ import os
 import re
 import secrets
 from collections.abc import Iterator
-from contextlib import nullcontext
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 import time_machine
-from flask import Flask, has_app_context
+from flask import Flask
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from itsdangerous import URLSafeTimedSerializer
@@ -202,11 +201,11 @@ def client(app: Flask) -> CSRFClient:
 
 def start_login(app: Flask, user, *, remember: bool = False) -> str:
     """A new login of ``user``, as the login form makes it; returns the value its
-    session cookie (``_user_id``) holds. Commits, in the current application
-    context if there is one."""
-    context = nullcontext() if has_app_context() else app.app_context()
-    with context:
-        login = logins.begin(_db.session.get(User, user.id), user_agent="pytest", remember=remember)
+    session cookie (``_user_id``) holds. Committed in an application context (and
+    so a session) of its own: the caller's objects stay as they were."""
+    user_id = user.id
+    with app.app_context():
+        login = logins.begin(_db.session.get(User, user_id), user_agent="pytest", remember=remember)
         key = login.key
         _db.session.commit()
     return key
