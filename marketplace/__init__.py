@@ -10,6 +10,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from marketplace.auth import passwords
 from marketplace.config import PROJECT_ROOT, load_config
+from marketplace.urls import IdConverter
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -23,6 +24,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         static_folder="../static",
         instance_relative_config=True,
     )
+    # Before any blueprint: rules bind their converters when they are added.
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(load_config())
     if config:
         app.config.from_mapping(config)

@@ -8,6 +8,7 @@ explicitly: a missing one stops the start with a message that names it.
 from __future__ import annotations
 
 import os
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,11 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_SECURE": production,
         "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        # How long "Stay logged in" lasts, and the longest any login lives.
+        "REMEMBER_COOKIE_DURATION": timedelta(days=_int(env, "REMEMBER_DAYS", 365)),
+        # Strict-Transport-Security for HTTPS requests in production; 0 sends none.
+        "HSTS_SECONDS": _int(env, "HSTS_SECONDS", 365 * 24 * 3600),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": _int(env, "MAX_CONTENT_LENGTH", 2 * 1024 * 1024),
         "BABEL_DEFAULT_LOCALE": "en",

@@ -6,8 +6,10 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import sqlalchemy as sa
+from flask import request
 
 from marketplace.extensions import db
+from marketplace.urls import bounded_int
 
 T = TypeVar("T")
 
@@ -21,6 +23,12 @@ class Page(Generic[T]):
     @property
     def has_prev(self) -> bool:
         return self.page > 1
+
+
+def page_arg(name: str = "page") -> int:
+    """The page number asked for in the query string: 1 when missing, not a number or
+    out of range (a huge one would overflow the database's OFFSET)."""
+    return bounded_int(request.args.get(name), 1) or 1
 
 
 def paginate(stmt: sa.Select[Any], page: int, per_page: int = 50) -> Page[Any]:

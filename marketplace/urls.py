@@ -6,6 +6,31 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from flask import current_app
+from werkzeug.routing import IntegerConverter
+
+# Every id column is a 32-bit integer (PostgreSQL's integer; SQLite takes 64 bits).
+MAX_ID = 2**31 - 1
+
+
+class IdConverter(IntegerConverter):
+    """``<int:…>`` in every route: a whole number from 1 to MAX_ID. Anything else
+    cannot be a row, so the URL does not match (404) before any view, token check or
+    query runs, instead of overflowing the database's integer (a 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def bounded_int(value: str | None, default: int | None = None) -> int | None:
+    """A number from the query string or a form that is used as an id or page:
+    ``default`` when it is missing, not a number, or outside 1..MAX_ID."""
+    try:
+        number = int(value) if value is not None else None
+    except ValueError:
+        return default
+    return number if number is not None and 1 <= number <= MAX_ID else default
 
 
 def absolute_url(endpoint: str, **values: Any) -> str:

@@ -9,11 +9,11 @@ from flask import Flask, current_app, has_request_context, request
 from flask_babel import format_date, format_datetime
 from flask_login import LoginManager, current_user
 
+from marketplace.accounts import logins
 from marketplace.accounts.labels import COMPANY_ROLE_LABELS, USER_KIND_LABELS
 from marketplace.accounts.models import ADULT_AGE
 from marketplace.auth.passwords import MIN_PASSWORD_LENGTH
 from marketplace.auth.policies import can
-from marketplace.extensions import db
 from marketplace.gigs.labels import template_globals
 from marketplace.gigs.languages import language_name
 from marketplace.markdown import render_markdown
@@ -52,14 +52,18 @@ def init_login(app: Flask, login_manager: LoginManager) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
-        user_id, _, version = session_id.partition(".")
-        if not user_id.isdigit() or not version.isdigit():
-            return None
-        user = db.session.get(User, int(user_id))
-        if user is None or user.auth_version != int(version) or not user.is_active:
-            return None
+    def load_user(key: str) -> User | None:
+        user = logins.load(key)
+        if user is not None:
+            logins.touch(user.current_login)
         return user
+
+    @app.before_request
+    def load_login_first() -> None:
+        """Load the login before the view writes anything, so recording its last use
+        (its own short transaction) never waits for the request's."""
+        if request.endpoint != "static":
+            current_user._get_current_object()
 
 
 def _origin(url: str) -> str:
@@ -89,6 +93,15 @@ def _security_headers(response):
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Referrer-Policy", "same-origin")
     response.headers.setdefault("Content-Security-Policy", current_app.extensions["nebendesk_csp"])
+    config = current_app.config
+    # request.is_secure sees the client's scheme through the TRUST_PROXY_HOPS proxies.
+    if config["ENV_NAME"] == "production" and config["HSTS_SECONDS"] and request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={config['HSTS_SECONDS']}"
+        )
+    # Every page a logged-in user sees is private: no browser or proxy may keep it.
+    if request.endpoint != "static" and current_user.is_authenticated:
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 

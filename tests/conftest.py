@@ -24,6 +24,8 @@ from hypothesis import HealthCheck, settings
 from itsdangerous import URLSafeTimedSerializer
 
 from marketplace import create_app
+from marketplace.accounts import logins
+from marketplace.accounts.models import User
 from marketplace.extensions import cache, limiter
 from marketplace.extensions import db as _db
 from marketplace.sandbox.stripe_emulator import EmulatorServer
@@ -215,15 +217,29 @@ def client(app: Flask) -> CSRFClient:
     return app.test_client()  # type: ignore[return-value]
 
 
+def start_login(app: Flask, user, *, remember: bool = False) -> str:
+    """A new login of ``user``, as the login form makes it; returns the value its
+    session cookie (``_user_id``) holds. Committed in an application context (and
+    so a session) of its own: the caller's objects stay as they were."""
+    user_id = user.id
+    with app.app_context():
+        login = logins.begin(_db.session.get(User, user_id), user_agent="pytest", remember=remember)
+        key = login.key
+        _db.session.commit()
+    return key
+
+
 @pytest.fixture
 def login_as(client: CSRFClient):
-    """Log ``user`` in on the test client, as the login form would."""
+    """Log ``user`` in on the test client (or on ``browser``), as the login form would."""
 
-    def _login(user) -> CSRFClient:
-        with client.session_transaction() as session:
-            session["_user_id"] = user.get_id()
+    def _login(user, browser: CSRFClient | None = None) -> CSRFClient:
+        browser = browser or client
+        key = start_login(browser.application, user)
+        with browser.session_transaction() as session:
+            session["_user_id"] = key
             session["_fresh"] = True
-        return client
+        return browser
 
     return _login
 

@@ -29,6 +29,11 @@ class CompanyRole(StrEnum):
     MANAGER = "manager"
 
 
+def normalize_email(email: str) -> str:
+    """Addresses are stored and compared trimmed and in lower case."""
+    return email.strip().lower()
+
+
 def age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
@@ -50,12 +55,17 @@ class User(TimestampMixin, db.Model):
     introduction: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_at: Mapped[datetime | None]
     suspended_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # No longer read or written: failed logins are counted per address in
+    # LoginThrottle. Still filled by the bulk seeds; to be dropped with them.
     failed_logins: Mapped[int] = mapped_column(default=0)
     locked_until: Mapped[datetime | None]
-    # Bumped when the password changes or the account is suspended, so that
-    # every session and "remember me" cookie made before stops working.
+    # Bumped when the password changes or the account is suspended; a login made
+    # before no longer matches (see LoginSession), on top of being revoked.
     auth_version: Mapped[int] = mapped_column(default=1)
     last_login_at: Mapped[datetime | None]
+
+    # The login this object was loaded for (set by the login loader; not a column).
+    current_login = None
 
     membership: Mapped[Membership | None] = relationship(
         back_populates="user", foreign_keys="Membership.user_id"
@@ -75,7 +85,10 @@ class User(TimestampMixin, db.Model):
         return False
 
     def get_id(self) -> str:
-        return f"{self.id}.{self.auth_version}"
+        """What the session and remember-me cookies hold: the login's key."""
+        if self.current_login is None or self.current_login.key is None:
+            raise RuntimeError("log in through accounts.logins.begin(), not login_user() alone")
+        return self.current_login.key
 
     # What the rest of the app asks ------------------------------------------
     @property
@@ -173,3 +186,40 @@ class Invitation(TimestampMixin, db.Model):
     @property
     def is_open(self) -> bool:
         return self.accepted_at is None and self.revoked_at is None
+
+
+class LoginSession(db.Model):
+    """One login on one browser: what the session cookie and the remember-me cookie
+    refer to. The cookies hold ``<id>.<secret>``; only the secret's SHA-256 is
+    stored. Logging out revokes the row; a live row is not revoked, younger than
+    REMEMBER_COOKIE_DURATION and made under the user's current ``auth_version``."""
+
+    __tablename__ = "login_sessions"
+
+    id: Mapped[str] = mapped_column(sa.String(32), primary_key=True)  # random, not a count
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    secret_hash: Mapped[str] = mapped_column(sa.String(64))
+    auth_version: Mapped[int]
+    remember: Mapped[bool] = mapped_column(default=False)
+    user_agent: Mapped[str] = mapped_column(sa.String(200), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship()
+
+    # The cookie value, known only right after login or while loading it (not a column).
+    key = None
+
+
+class LoginThrottle(db.Model):
+    """Failed logins per email address, whether or not an account has it, so that
+    a known and an unknown address are counted and locked alike. The key is the
+    SHA-256 of the normalized address: strangers' addresses are not kept."""
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    locked_until: Mapped[datetime | None]
+    last_failure_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 
+from marketplace.accounts import logins
 from marketplace.accounts.models import Company, User
 from marketplace.audit.services import record
 from marketplace.db import utcnow
@@ -24,7 +25,8 @@ def suspend_user(user: User, *, reason: str, by: User) -> None:
         raise NotAllowed(_("You cannot suspend your own account."))
     user.suspended_at = utcnow()
     user.suspended_reason = reason
-    user.auth_version += 1  # ends every open session at once
+    user.auth_version += 1
+    logins.end_all(user)  # ends every open session at once
     record(
         actor=by,
         action="user.suspend",

@@ -1,14 +1,19 @@
-"""Reading users and companies for the admin's lists."""
+"""Reading users (by address) and companies, and the admin's lists of them."""
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
-from marketplace.accounts.models import Company, User
+from marketplace.accounts.models import Company, User, normalize_email
+from marketplace.extensions import db
 from marketplace.pagination import Page, paginate
 
 COMPANY_FILTERS = ("unverified", "verified", "suspended")
 USER_FILTERS = ("suspended", "unverified")
+
+
+def find_user_by_email(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
 def _like(text: str) -> str:

@@ -6,13 +6,14 @@ something, add and flush; the caller commits once.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 
+from marketplace.accounts import logins
+from marketplace.accounts.authentication import forget_failures
 from marketplace.accounts.models import (
     ADULT_AGE,
     Company,
@@ -22,7 +23,9 @@ from marketplace.accounts.models import (
     User,
     UserKind,
     age_on,
+    normalize_email,
 )
+from marketplace.accounts.queries import find_user_by_email
 from marketplace.auth import passwords
 from marketplace.auth.tokens import MAX_AGE_SECONDS, TokenPurpose, make_token, read_token
 from marketplace.db import utcnow
@@ -33,14 +36,6 @@ from marketplace.mail.services import queue_email
 from marketplace.urls import absolute_url
 
 MIN_SEEKER_AGE = 16
-
-
-def normalize_email(email: str) -> str:
-    return email.strip().lower()
-
-
-def find_user_by_email(email: str) -> User | None:
-    return db.session.scalar(sa.select(User).where(User.email == normalize_email(email)))
 
 
 def clean_website(url: str) -> str:
@@ -72,13 +67,17 @@ def _new_user(
 # --- registration and email verification --------------------------------------
 
 
-def register_seeker(
-    *, email: str, password: str, display_name: str, date_of_birth: date, locale: str | None
-) -> User:
+def _require_seeker_age(date_of_birth: date) -> None:
     if age_on(date_of_birth, utcnow().date()) < MIN_SEEKER_AGE:
         raise DomainError(
             _("You must be at least %(age)d years old to work on Nebendesk.", age=MIN_SEEKER_AGE)
         )
+
+
+def register_seeker(
+    *, email: str, password: str, display_name: str, date_of_birth: date, locale: str | None
+) -> User:
+    _require_seeker_age(date_of_birth)
     user = _new_user(
         email=email,
         password=password,
@@ -117,6 +116,65 @@ def register_company(
     return company, owner
 
 
+def sign_up_seeker(
+    *, email: str, password: str, display_name: str, date_of_birth: date, locale: str | None
+) -> User | None:
+    """The registration form's way in: a new seeker account (None when the address
+    already has one: its owner is told by email instead). Either way the same
+    checks run, a password is hashed and one email goes out, so whoever filled in
+    the form cannot tell which addresses have accounts."""
+    _require_seeker_age(date_of_birth)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        _tell_owner_of_attempt(owner, password)
+        return None
+    return register_seeker(
+        email=email,
+        password=password,
+        display_name=display_name,
+        date_of_birth=date_of_birth,
+        locale=locale,
+    )
+
+
+def sign_up_company(
+    *,
+    company_name: str,
+    website: str,
+    email: str,
+    password: str,
+    display_name: str,
+    locale: str | None,
+) -> Company | None:
+    """As sign_up_seeker, for a company and its owner."""
+    clean_website(website)
+    owner = find_user_by_email(email)
+    if owner is not None:
+        _tell_owner_of_attempt(owner, password)
+        return None
+    company, _owner = register_company(
+        company_name=company_name,
+        website=website,
+        email=email,
+        password=password,
+        display_name=display_name,
+        locale=locale,
+    )
+    return company
+
+
+def _tell_owner_of_attempt(owner: User, password: str) -> None:
+    passwords.hash_password(password)  # the work a new account costs, so it takes as long
+    queue_email(
+        to=owner.email,
+        template="accounts/registration_attempt",
+        locale=owner.locale,
+        user=owner,
+        login_link=absolute_url("accounts.login"),
+        reset_link=absolute_url("accounts.forgot_password"),
+    )
+
+
 def send_verification(user: User) -> None:
     token = make_token(TokenPurpose.VERIFY_EMAIL, {"user": user.id, "email": user.email})
     queue_email(
@@ -137,54 +195,6 @@ def verify_email(token: str) -> User:
         raise DomainError(_("This verification link is not valid for any account."))
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()
-    return user
-
-
-# --- logging in ---------------------------------------------------------------
-
-
-class LoginRefused(DomainError):
-    pass
-
-
-def authenticate(email: str, password: str) -> User:
-    """Return the user for correct credentials, or raise LoginRefused.
-
-    After LOGIN_MAX_FAILURES wrong passwords the account is locked for
-    LOGIN_LOCK_MINUTES, even against the right password, so guessing stays slow.
-    The counters are changes the caller must commit even when login fails.
-    """
-    user = find_user_by_email(email)
-    if user is None:
-        passwords.spend_verification_time(password)
-        raise LoginRefused(_("Wrong email address or password."))
-    now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
-        minutes = max(1, int((user.locked_until - now).total_seconds() // 60) + 1)
-        raise LoginRefused(
-            ngettext(
-                "Too many failed attempts. For your safety this account is locked "
-                "for %(num)d more minute.",
-                "Too many failed attempts. For your safety this account is locked "
-                "for %(num)d more minutes.",
-                minutes,
-            )
-        )
-    if not passwords.verify_password(user.password_hash, password):
-        user.failed_logins += 1
-        if user.failed_logins >= current_app.config["LOGIN_MAX_FAILURES"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-            user.failed_logins = 0
-        raise LoginRefused(_("Wrong email address or password."))
-    if user.suspended_at is not None:
-        raise LoginRefused(
-            _("This account is suspended. Please contact support if you think this is a mistake.")
-        )
-    user.failed_logins = 0
-    user.locked_until = None
-    user.last_login_at = now
-    if passwords.needs_rehash(user.password_hash):
-        user.password_hash = passwords.hash_password(password)
     return user
 
 
@@ -227,8 +237,8 @@ def reset_password(token: str, new_password: str) -> User:
     user = user_for_reset_token(token)
     user.password_hash = passwords.hash_password(new_password)
     user.auth_version += 1
-    user.failed_logins = 0
-    user.locked_until = None
+    logins.end_all(user)  # every browser, every remember-me cookie
+    forget_failures(user.email)  # the mailbox proved the address: no lock either
     # Whoever can read the mailbox proved they own the address.
     if user.email_verified_at is None:
         user.email_verified_at = utcnow()

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import (
-    Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -14,8 +12,9 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_required, logout_user
 
+from marketplace.accounts import logins as login_sessions
 from marketplace.accounts import services
 from marketplace.accounts.forms import (
     AcceptInvitationForm,
@@ -23,30 +22,19 @@ from marketplace.accounts.forms import (
     EmptyForm,
     ForgotPasswordForm,
     InviteForm,
-    LoginForm,
     ProfileForm,
     RegisterCompanyForm,
     RegisterSeekerForm,
     ResetPasswordForm,
 )
-from marketplace.accounts.models import Company, Invitation, User, UserKind
+from marketplace.accounts.login_views import bp, home_for, log_in
+from marketplace.accounts.models import Company, Invitation
 from marketplace.auth.policies import ensure_can
 from marketplace.auth.tokens import TokenExpired, TokenInvalid
 from marketplace.errors import DomainError
 from marketplace.extensions import db, limiter
 from marketplace.gigs.queries import company_public_gigs
-from marketplace.urls import safe_next
 from marketplace.web import select_locale
-
-bp = Blueprint("accounts", __name__)
-
-
-def home_for(user: User) -> str:
-    if user.kind == UserKind.ADMIN:
-        return url_for("admin.dashboard")
-    if user.kind == UserKind.COMPANY:
-        return url_for("gigs.company_gigs")
-    return url_for("gigs.browse")
 
 
 def _token_error(exc: Exception) -> str:
@@ -55,11 +43,17 @@ def _token_error(exc: Exception) -> str:
     return _("This link is not valid. Please check that you copied it completely.")
 
 
-def _login_ip_limit() -> str:
-    return current_app.config["LOGIN_IP_LIMIT"]
-
-
 # --- registration -------------------------------------------------------------
+
+
+def _check_your_email(email: str):
+    """The same answer whether or not the address already had an account."""
+    flash(
+        _("Almost done: we sent an email to %(email)s. Please open the link in it to confirm "
+          "your address, then log in.", email=email.strip()),
+        "success",
+    )  # fmt: skip
+    return redirect(url_for("accounts.login"))
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -70,7 +64,7 @@ def register():
     form = RegisterSeekerForm()
     if form.validate_on_submit():
         try:
-            user = services.register_seeker(
+            services.sign_up_seeker(
                 email=form.email.data,
                 password=form.password.data,
                 display_name=form.display_name.data,
@@ -81,9 +75,7 @@ def register():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            login_user(user)
-            flash(_("Welcome! We sent you an email: please confirm your address."), "success")
-            return redirect(url_for("accounts.profile"))
+            return _check_your_email(form.email.data)
     return render_template("accounts/register.html", form=form)
 
 
@@ -95,7 +87,7 @@ def register_company():
     form = RegisterCompanyForm()
     if form.validate_on_submit():
         try:
-            _company, owner = services.register_company(
+            services.sign_up_company(
                 company_name=form.company_name.data,
                 website=form.website.data or "",
                 email=form.email.data,
@@ -107,9 +99,7 @@ def register_company():
             flash(exc.message, "error")
         else:
             db.session.commit()
-            login_user(owner)
-            flash(_("Your company account is ready. Please confirm your email address."), "success")
-            return redirect(url_for("accounts.company_profile"))
+            return _check_your_email(form.email.data)
     return render_template("accounts/register_company.html", form=form)
 
 
@@ -136,35 +126,6 @@ def resend_verification():
         db.session.commit()
         flash(_("We sent the confirmation email again."), "success")
     return redirect(home_for(current_user))
-
-
-# --- login and logout --------------------------------------------------------------
-
-
-@bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(_login_ip_limit, methods=["POST"], deduct_when=lambda r: r.status_code != 302)
-def login():
-    if current_user.is_authenticated:
-        return redirect(home_for(current_user))
-    form = LoginForm(next=request.args.get("next", ""))
-    if form.validate_on_submit():
-        try:
-            user = services.authenticate(form.email.data, form.password.data)
-        except services.LoginRefused as exc:
-            db.session.commit()  # the failure counter must survive
-            flash(exc.message, "error")
-        else:
-            db.session.commit()
-            login_user(user, remember=form.remember.data)
-            return redirect(safe_next(form.next.data, home_for(user)))
-    return render_template("accounts/login.html", form=form)
-
-
-@bp.post("/logout")
-def logout():
-    logout_user()
-    flash(_("You are logged out."), "info")
-    return redirect(url_for("site.home"))
 
 
 # --- password reset -----------------------------------------------------------------
@@ -229,7 +190,9 @@ def profile():
             db.session.commit()
             flash(_("Your profile is saved."), "success")
             return redirect(url_for("accounts.profile"))
-    return render_template("accounts/profile.html", form=form)
+    return render_template(
+        "accounts/profile.html", form=form, logins=login_sessions.live(current_user)
+    )
 
 
 # --- company page and members -----------------------------------------------------
@@ -335,8 +298,7 @@ def accept_invitation(token: str):
         except DomainError as exc:
             flash(exc.message, "error")
         else:
-            db.session.commit()
-            login_user(user)
+            log_in(user)
             flash(_("Welcome to %(company)s!", company=invitation.company.name), "success")
             return redirect(url_for("gigs.company_gigs"))
     return render_template("accounts/accept_invitation.html", form=form, invitation=invitation)

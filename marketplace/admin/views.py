@@ -35,6 +35,7 @@ from marketplace.gigs import tags as tag_services
 from marketplace.gigs.content import GigContent, ListingPreview
 from marketplace.gigs.labels import CONTENT_FIELD_LABELS
 from marketplace.gigs.models import ContentTag, GigReport, GigRevision, ReportStatus
+from marketplace.pagination import page_arg
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -308,7 +309,7 @@ def unsuspend_user(user_id: int):
 def reports():
     raw = request.args.get("status", ReportStatus.OPEN.value)
     status = ReportStatus(raw) if raw in {s.value for s in ReportStatus} else None
-    page = gig_queries.reports_queue(status, request.args.get("page", 1, type=int) or 1)
+    page = gig_queries.reports_queue(status, page_arg())
     return render_template("admin/reports.html", page=page, status=status)
 
 

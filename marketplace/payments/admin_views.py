@@ -3,7 +3,7 @@ check, platform revenue and companies whose rejection rate stands out."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
@@ -14,6 +14,7 @@ from marketplace.charts import bar_chart
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import format_money
+from marketplace.pagination import page_arg
 from marketplace.payments import admin_queries as queries
 from marketplace.payments import earnings_queries, payouts, units
 from marketplace.payments.admin_forms import ActionForm, DisputeDecisionForm
@@ -37,7 +38,7 @@ def _labels() -> dict[str, object]:
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return page_arg()
 
 
 @bp.route("/")

@@ -31,6 +31,7 @@ from marketplace.extensions import db
 from marketplace.gigs.models import PayModel
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
+from marketplace.pagination import page_arg
 from marketplace.payments import funding, gateway, statements, units
 from marketplace.payments.company_forms import (
     BulkApproveForm,
@@ -83,7 +84,7 @@ def _overview(company: Company, fund_form=None, withdraw_form=None) -> str:
         "payments/balance.html",
         company=company,
         balances=statements.balances(company),
-        history=statements.history(company, request.args.get("page", 1, type=int)),
+        history=statements.history(company, page_arg()),
         payments=statements.recent_payments(company),
         fund_form=fund_form or FundForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
@@ -213,7 +214,7 @@ def withdraw():
 @login_required
 def review():
     company = _company()
-    page = request.args.get("page", 1, type=int)
+    page = page_arg()
     tab = "history" if request.args.get("tab") == "history" else "pending"
     raw_status = request.args.get("status", "")
     status = UnitStatus(raw_status) if raw_status in statements.HISTORY_STATUSES else None

@@ -9,7 +9,6 @@ from flask import (
     flash,
     redirect,
     render_template,
-    request,
     stream_with_context,
     url_for,
 )
@@ -25,6 +24,7 @@ from marketplace.extensions import db
 from marketplace.gigs.models import PayModel
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
+from marketplace.pagination import page_arg
 from marketplace.payments import earnings_queries as queries
 from marketplace.payments import gateway, payouts, units
 from marketplace.payments.models import UnitKind, WorkUnit
@@ -60,7 +60,7 @@ def overview():
             value_text=format_money,
         ),
         gigs=queries.per_gig(current_user),
-        page=queries.units(current_user, page=request.args.get("page", 1, type=int)),
+        page=queries.units(current_user, page=page_arg()),
         payouts=queries.payouts(current_user),
         hourly=queries.hourly_engagements(current_user),
         connected=connected,
@@ -144,7 +144,7 @@ def timesheet(engagement_id: int):
         engagement=engagement,
         form=form,
         today_iso=utcnow().date().isoformat(),
-        page=queries.timesheet_entries(engagement, page=request.args.get("page", 1, type=int)),
+        page=queries.timesheet_entries(engagement, page=page_arg()),
     )
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import Blueprint, current_app, request
 from flask_babel import gettext as _
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from marketplace.errors import DomainError
@@ -47,6 +48,9 @@ def receive_message(mailbox_id: int):
     except DomainError as exc:
         db.session.rollback()
         return _error(exc.message, 422)
+    except DBAPIError:  # the database refused a value: nothing is stored
+        db.session.rollback()
+        return _error(inbound.unsaveable_reason(), 422)
     db.session.commit()
     body = {
         "id": message.id,

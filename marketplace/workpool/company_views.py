@@ -35,10 +35,11 @@ from marketplace.errors import DomainError
 from marketplace.extensions import csrf, db
 from marketplace.gigs.models import GigKind
 from marketplace.gigs.queries import load_gig
+from marketplace.pagination import page_arg
 from marketplace.payments import statements, units
 from marketplace.payments.company_forms import BulkApproveForm, RejectForm
 from marketplace.payments.models import WorkUnit
-from marketplace.urls import absolute_url
+from marketplace.urls import absolute_url, bounded_int
 from marketplace.workpool import company_queries as queries
 from marketplace.workpool import dashboard_queries, inbound, mailboxes, pool
 from marketplace.workpool.company_forms import (
@@ -120,6 +121,8 @@ def _mailbox_filter(company: Company) -> Mailbox | None:
     mailbox_id = request.args.get("mailbox", type=int)
     if mailbox_id is None:
         return None
+    if bounded_int(str(mailbox_id)) is None:  # no mailbox has such a number
+        abort(404)
     return queries.company_mailbox(company, mailbox_id) or abort(404)
 
 
@@ -363,7 +366,7 @@ def conversations(mailbox_id: int):
         mailbox=mailbox,
         status=status,
         counts=counts,
-        found=queries.conversations(mailbox, status, request.args.get("page", 1, type=int)),
+        found=queries.conversations(mailbox, status, page_arg()),
         stopped=queries.queue_stopped(engagements, counts[ConversationStatus.WAITING]),
         hired=bool(engagements),
         now=utcnow(),
@@ -417,7 +420,7 @@ def escalations():
         "workpool/company/escalations.html",
         selected=selected,
         mailboxes=queries.company_mailboxes(company),
-        found=queries.escalation_queue(company, selected, request.args.get("page", 1, type=int)),
+        found=queries.escalation_queue(company, selected, page_arg()),
     )
 
 
@@ -433,7 +436,7 @@ def review():
         "workpool/company/review.html",
         selected=selected,
         mailboxes=queries.company_mailboxes(company),
-        found=queries.review_queue(company, selected, request.args.get("page", 1, type=int)),
+        found=queries.review_queue(company, selected, page_arg()),
         reject_form=RejectForm(formdata=None),
     )
 

@@ -53,8 +53,17 @@ def unreadable_reason(reason: str) -> str:
         "sender_too_long": _("This is not an email we can read: its sender address is too long."),
         "no_content": _("This is not an email we can read: it has neither text nor attachments."),
         "id_too_long": _("This is not an email we can read: its Message-ID is too long."),
+        "too_complex": _(
+            "This is not an email we can read: it has too many parts, or parts nested too deeply."
+        ),
+        "header_too_long": _("This is not an email we can read: a header is far too long."),
+        "broken": _("This is not an email we can read: its structure is broken."),
     }
     return messages.get(reason, _("This is not an email we can read."))
+
+
+def unsaveable_reason() -> str:
+    return _("It could not be saved: some of it is too long.")
 
 
 def _thread_of(mailbox: Mailbox, parsed: ParsedEmail) -> Conversation | None:
@@ -168,7 +177,7 @@ def store_batch(mailbox: Mailbox, emails: Iterable[tuple[str, bytes]]) -> BatchR
             result.unreadable.append((name, exc.message))
             continue
         except DBAPIError:  # e.g. a header longer than the database accepts
-            result.unreadable.append((name, _("It could not be saved: some of it is too long.")))
+            result.unreadable.append((name, unsaveable_reason()))
             continue
         if created:
             result.stored += 1

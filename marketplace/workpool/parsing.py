@@ -6,10 +6,18 @@ Handles MIME multipart, quoted-printable and base64, any charset Python knows
 words in headers, HTML-only mail (turned into readable text), and attachments
 (name, type, size, content). A message without a Message-ID gets a stable one
 derived from its content, so the same mail delivered twice is still one.
+
+Hostile mail ends as readable text or a NotAnEmail, never as another error:
+every string that leaves here is free of NUL and other control characters and of
+lone surrogates (replacement characters stand for what could not be read), a
+charset that is unknown, malformed or not a text encoding falls back as above,
+and a message with more than MAX_PARTS parts, a deeper structure than Python can
+walk, or absurdly long headers is refused before the expensive work.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import hashlib
@@ -22,6 +30,13 @@ from html.parser import HTMLParser
 
 MESSAGE_ID = re.compile(r"<[^<>\s]+>")
 MAX_HEADER = 998
+MAX_PARTS = 500  # MIME parts in one message; customer mail has a handful
+MAX_HEADER_FIELD = 32 * 1024  # one header field, unfolded (a To: of ~1,000 addresses)
+MAX_HEADER_TOTAL = 256 * 1024  # all header fields of all parts
+# Kept: tab, line feed, carriage return. Lone surrogates come from undecodable bytes.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+_LINE_BREAKS = re.compile(r"[\r\n\t]+")
 
 
 class NotAnEmail(ValueError):
@@ -33,7 +48,8 @@ class NotAnEmail(ValueError):
         self.reason = reason
 
 
-REASONS = ("empty", "no_headers", "no_sender", "sender_too_long", "no_content", "id_too_long")
+REASONS = ("empty", "no_headers", "no_sender", "sender_too_long", "no_content", "id_too_long",
+           "too_complex", "header_too_long", "broken")  # fmt: skip
 MAX_ADDRESS = 254  # RFC 5321
 
 
@@ -122,15 +138,36 @@ def html_to_text(html: str) -> str:
     return parser.text()
 
 
+def clean_text(value: str) -> str:
+    """Text safe to store and show: no control characters but tab and line breaks,
+    a replacement character for every lone surrogate."""
+    return _SURROGATE.sub("\ufffd", _CONTROL.sub("", value))
+
+
+def clean_line(value: str) -> str:
+    """A header's value on one line (clean_text, line breaks and tabs as spaces)."""
+    return _LINE_BREAKS.sub(" ", clean_text(value)).strip()
+
+
+def _charset(part: EmailMessage) -> str:
+    try:
+        return part.get_content_charset() or "utf-8"
+    except (ValueError, LookupError, TypeError):
+        return "utf-8"
+
+
 def _decoded(part: EmailMessage) -> str:
     payload = part.get_payload(decode=True) or b""
-    charset = part.get_content_charset() or "utf-8"
-    for candidate in (charset, "utf-8", "windows-1252"):
+    if not isinstance(payload, bytes):
+        return ""
+    # A charset may be unknown, not a text encoding (LookupError) or contain a NUL
+    # (ValueError): then the usual suspects, and Latin-1, which reads any byte.
+    for candidate in (_charset(part), "utf-8", "windows-1252"):
         try:
-            return payload.decode(candidate)
-        except (LookupError, UnicodeDecodeError):
+            return clean_text(payload.decode(candidate))
+        except (LookupError, ValueError):
             continue
-    return payload.decode("latin-1")
+    return clean_text(payload.decode("latin-1"))
 
 
 def _ids(value: str | None) -> list[str]:
@@ -139,10 +176,10 @@ def _ids(value: str | None) -> list[str]:
 
 def _header(message: EmailMessage, name: str) -> str:
     try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError):  # a header too broken to parse
-        value = None
-    return str(value or "").strip()[:MAX_HEADER]
+        value = str(message.get(name) or "")
+    except (ValueError, IndexError, TypeError, LookupError):  # a header too broken to parse
+        value = ""
+    return clean_line(value)[:MAX_HEADER]
 
 
 def _sender(message: EmailMessage) -> tuple[str, str]:
@@ -160,7 +197,7 @@ def _body(message: EmailMessage) -> tuple[str, bool]:
         return _decoded(plain).replace("\r\n", "\n").strip(), False
     html = message.get_body(preferencelist=("html",))
     if html is not None:
-        return html_to_text(_decoded(html)), True
+        return clean_text(html_to_text(_decoded(html))), True
     return "", False
 
 
@@ -169,13 +206,17 @@ def _attachments(message: EmailMessage) -> tuple[ParsedAttachment, ...]:
     for part in message.iter_attachments():
         if part.is_multipart():
             continue
-        filename = part.get_filename() or "attachment"
-        filename = re.sub(r"[\\/\x00-\x1f]", "_", filename).strip(". ")[:200] or "attachment"
+        try:
+            filename = part.get_filename() or "attachment"
+        except (ValueError, LookupError, TypeError):  # e.g. a NUL in its charset
+            filename = "attachment"
+        filename = re.sub(r"[\\/\x00-\x1f]", "_", clean_line(filename)).strip(". ")[:200]
+        content = part.get_payload(decode=True) or b""
         found.append(
             ParsedAttachment(
-                filename=filename,
-                content_type=part.get_content_type(),
-                content=part.get_payload(decode=True) or b"",
+                filename=filename or "attachment",
+                content_type=clean_line(part.get_content_type())[:255],
+                content=content if isinstance(content, bytes) else b"",
             )
         )
     return tuple(found)
@@ -192,13 +233,63 @@ def _date(message: EmailMessage) -> datetime | None:
     return value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+class _LenientPolicy(email.policy.EmailPolicy):
+    """The standard policy, except that a header it cannot parse (a NUL in a charset
+    parameter raises ValueError deep inside, even while the parser itself asks a
+    part for its type) is parsed again without control characters, then as its
+    first word only, then as empty: a broken header never breaks the message. An
+    absurdly long one is refused before it is parsed (the parser itself asks every
+    part for its Content-Type)."""
+
+    def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
+        if len(value) > MAX_HEADER_FIELD:  # parsing it would take seconds
+            raise NotAnEmail("header_too_long")
+        for attempt in (value, clean_text(value), value.split(";")[0]):
+            with contextlib.suppress(Exception):  # the header registry's many ways to give up
+                return super().header_fetch_parse(name, attempt)
+        return super().header_fetch_parse(name, "")
+
+
+POLICY = _LenientPolicy()
+
+
+def _check_size(message: EmailMessage) -> None:
+    """Refuse absurd structures before reading them: too many parts, too long headers."""
+    header_bytes = 0
+    for parts, part in enumerate(message.walk(), 1):  # recursive: too deep → RecursionError
+        if parts > MAX_PARTS:
+            raise NotAnEmail("too_complex")
+        for _name, value in part.raw_items():
+            if len(value) > MAX_HEADER_FIELD:
+                raise NotAnEmail("header_too_long")
+            header_bytes += len(value)
+    if header_bytes > MAX_HEADER_TOTAL:
+        raise NotAnEmail("header_too_long")
+
+
 def parse(raw: bytes) -> ParsedEmail:
     """Parse one raw message; NotAnEmail if it is unusable."""
     if not raw or not raw.strip():
         raise NotAnEmail("empty")
-    message = email.message_from_bytes(raw, policy=email.policy.default)
-    if not message.keys():
-        raise NotAnEmail("no_headers")
+    # Every part starts at a line "--boundary": far too many means far too many parts,
+    # and parsing them all would take minutes.
+    if raw.count(b"\n--") > 2 * MAX_PARTS:
+        raise NotAnEmail("too_complex")
+    try:
+        message = email.message_from_bytes(raw, policy=POLICY)
+        if not message.keys():
+            raise NotAnEmail("no_headers")
+        _check_size(message)
+        return _read(raw, message)
+    except RecursionError:
+        raise NotAnEmail("too_complex") from None
+    except NotAnEmail:
+        raise
+    except Exception:  # the email package's many ways to give up on hostile input
+        raise NotAnEmail("broken") from None
+
+
+def _read(raw: bytes, message: EmailMessage) -> ParsedEmail:
     from_address, from_name = _sender(message)
     if len(from_address) > MAX_ADDRESS:
         raise NotAnEmail("sender_too_long")

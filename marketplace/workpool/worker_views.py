@@ -4,7 +4,7 @@ skipping, and keeping the lease while typing)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -15,6 +15,7 @@ from marketplace.charts import bar_chart
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.onboarding.engagements import rules_to_acknowledge
+from marketplace.pagination import page_arg
 from marketplace.workpool import pool
 from marketplace.workpool import worker_queries as queries
 from marketplace.workpool.models import Conversation, Reply, ReplyKind
@@ -65,7 +66,7 @@ def _render_inbox(*, draft: str = "", status: int = 200):
         stats=queries.dashboard(worker),
         days=days,
         chart=bar_chart(queries.chart_points(days), title=_("Answered emails, last 14 days")),
-        page=queries.answers(worker, page=request.args.get("page", 1, type=int)),
+        page=queries.answers(worker, page=page_arg()),
         draft=draft,
     ), status
 

@@ -14,6 +14,7 @@ from marketplace.audit.models import AuditEvent
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigReport, GigRevision, GigStatus, ReportStatus
+from tests.conftest import start_login
 from tests.factories import (
     AdminFactory,
     InReviewGigFactory,
@@ -189,7 +190,7 @@ def test_suspend_user_ends_their_sessions(app, client, admin):
     with app.app_context():
         seeker = UserFactory(email="mia@example.test")
         seeker_id = seeker.id
-        seeker_session_id = seeker.get_id()
+        seeker_session_id = start_login(app, seeker)
     other = app.test_client()
     with other.session_transaction() as session:
         session["_user_id"] = seeker_session_id

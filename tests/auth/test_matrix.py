@@ -58,6 +58,8 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
     ("accounts.login", "GET"): (lambda w: "/login", PUBLIC),
     ("accounts.login", "POST"): (lambda w: "/login", PUBLIC),
     ("accounts.logout", "POST"): (lambda w: "/logout", PUBLIC),
+    ("accounts.logins", "GET"): (lambda w: "/account/logins", LOGGED_IN),
+    ("accounts.logout_everywhere", "POST"): (lambda w: "/account/logins/end-all", LOGGED_IN),
     ("accounts.verify_email", "GET"): (
         lambda w: f"/verify/{w.token(TokenPurpose.VERIFY_EMAIL)}",
         {**PUBLIC, "anonymous": LOGIN},  # confirmed, then asked to log in

@@ -14,6 +14,7 @@ from marketplace.onboarding.models import (
     Engagement,
     QuizAttempt,
 )
+from tests.conftest import start_login
 from tests.factories import (
     MatureSeekerFactory,
     MatureTagFactory,
@@ -32,8 +33,8 @@ def setup_gig(app, **settings):
         seeker = UserFactory(email="lena@example.test", display_name="Lena")
         return {
             "gig_id": gig.id,
-            "owner": owner.get_id(),
-            "seeker": seeker.get_id(),
+            "owner": start_login(app, owner),
+            "seeker": start_login(app, seeker),
             "rules_hash": onboarding.rules_hash,
         }
 
@@ -140,7 +141,7 @@ def test_the_answer_key_never_reaches_the_seeker(app, client):
             )
             make_onboarding(gig, rules="", questions=questions, shuffle_options=False)
             seeker = UserFactory()
-            gig_id, seeker_id = gig.id, seeker.get_id()
+            gig_id, seeker_id = gig.id, start_login(app, seeker)
         login(client, seeker_id)
         client.post(
             f"/gigs/{gig_id}/apply",
@@ -179,7 +180,7 @@ def test_mature_gig_asks_for_consent_and_records_it(app, client):
     with app.app_context():
         gig = PublishedGigFactory(tags=[MatureTagFactory(name_en="Adult chat")])
         seeker = MatureSeekerFactory()
-        gig_id, seeker_id = gig.id, seeker.get_id()
+        gig_id, seeker_id = gig.id, start_login(app, seeker)
     login(client, seeker_id)
     form = client.get(f"/gigs/{gig_id}/apply").get_data(as_text=True)
     assert "Content you would work with" in form and "Adult chat" in form
@@ -197,7 +198,7 @@ def test_mature_gig_asks_for_consent_and_records_it(app, client):
 def test_seekers_who_may_not_see_mature_content_cannot_apply(app, client):
     with app.app_context():
         gig_id = PublishedGigFactory(tags=[MatureTagFactory()]).id
-        login(client, UserFactory().get_id())
+        login(client, start_login(app, UserFactory()))
     assert client.get(f"/gigs/{gig_id}/apply").status_code == 404
 
 

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.extensions import db
+from tests.conftest import start_login
 from tests.factories import UserFactory
 
 
@@ -41,7 +42,7 @@ def test_logged_in_users_keep_their_language_on_every_device(app, client, login_
     client.post("/language", data={"language": "de"})
     with app.app_context():
         assert db.session.get(User, user_id).locale == "de"
-        session_id = db.session.get(User, user_id).get_id()
+        session_id = start_login(app, db.session.get(User, user_id))
     other_device = app.test_client()
     with other_device.session_transaction() as session:
         session["_user_id"] = session_id

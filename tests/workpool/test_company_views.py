@@ -36,6 +36,7 @@ from marketplace.workpool.models import (
 )
 from tests.factories import company_member
 from tests.payments.helpers import hired
+from tests.workpool import hostile_mail
 from tests.workpool.helpers import customer_mail, deliver
 from tests.workpool.helpers import pool as make_pool
 
@@ -308,6 +309,22 @@ def test_upload_eml_files_counts_stored_duplicates_and_unreadable(app, client, l
     assert "Already in the mailbox" in text(second) and "html_only.eml" in text(second)
     with app.app_context():
         assert count(Message) == 4
+
+
+def test_uploaded_hostile_mail_is_stored_readably_or_named_as_unreadable(app, client, login_as):
+    shop = make_shop(app, login_as)
+    files = [
+        (hostile_mail.READABLE["nul in the charset"][0], "nul-charset.eml"),
+        (hostile_mail.READABLE["attachment named in a charset with a NUL"][0], "photo.eml"),
+        (hostile_mail.REFUSED["a Content-Type with 20,000 parameters"][0], "absurd.eml"),
+    ]
+    response = upload(client, shop.mailbox_id, files)
+    assert response.status_code == 200
+    assert summary(response) == "2 emails stored, 0 duplicates, 1 unreadable."
+    assert "absurd.eml" in text(response) and "a header is far too long" in text(response)
+    with app.app_context():
+        bodies = sorted(m.body_text for m in db.session.scalars(sa.select(Message)))
+        assert bodies == ["Foto anbei.", "Meine Lieferung fehlt."]
 
 
 def test_upload_an_mbox_file(app, client, login_as, tmp_path):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 
 from marketplace.extensions import db
 from marketplace.workpool.models import Conversation, Message
+from tests.workpool import hostile_mail
 from tests.workpool.helpers import customer_mail, pool
 
 
@@ -107,3 +108,20 @@ def test_german_clients_get_german_errors(app, client):
     )
     assert response.status_code == 401
     assert response.get_json()["error"] == "Token für dieses Postfach fehlt oder ist falsch."
+
+
+def test_hostile_mail_is_stored_readably_or_refused_never_an_error(app, client):
+    """A NUL in a charset once answered 500: neither stored nor refused."""
+    mailbox_id, token = a_mailbox(app)
+    for name, (raw, expected) in hostile_mail.READABLE.items():
+        response = post(client, mailbox_id, raw, token)
+        assert response.status_code == 201, (name, response.get_json())
+        with app.app_context():
+            message = db.session.get(Message, response.get_json()["id"])
+            assert expected in message.body_text, name
+            assert "\x00" not in message.body_text + message.subject + message.from_name
+    for name, (raw, _reason) in hostile_mail.REFUSED.items():
+        response = post(client, mailbox_id, raw, token)
+        assert response.status_code == 422, name
+        assert response.get_json()["error"].startswith("This is not an email we can read: ")
+    assert stored(app) == len(hostile_mail.READABLE)

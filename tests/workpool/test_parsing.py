@@ -3,11 +3,13 @@ safely named attachments."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from marketplace.workpool.parsing import NotAnEmail, html_to_text, parse
+from tests.workpool import hostile_mail
 
 CORPUS = Path(__file__).parent / "corpus"
 
@@ -84,3 +86,42 @@ def test_garbage_is_refused(raw):
 
 def test_html_to_text_keeps_paragraphs():
     assert html_to_text("<p>One</p><p>Two<br>Three</p>") == "One\n\nTwo\nThree"
+
+
+# --- hostile mail -------------------------------------------------------------------------
+
+UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+
+
+def _texts(parsed) -> list[str]:
+    return [
+        parsed.message_id, parsed.in_reply_to or "", *parsed.references, parsed.subject,
+        parsed.from_address, parsed.from_name, *parsed.to_addresses, parsed.text,
+        *(f"{a.filename} {a.content_type}" for a in parsed.attachments),
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", sorted(hostile_mail.READABLE))
+def test_hostile_mail_is_stored_as_readable_text(name):
+    raw, expected = hostile_mail.READABLE[name]
+    parsed = parse(raw)
+    assert expected in parsed.text
+    for value in _texts(parsed):
+        assert not UNSAFE.search(value), (name, value)
+        value.encode("utf-8")  # storable: no lone surrogates
+    assert "@" in parsed.from_address and len(parsed.message_id) <= 998
+
+
+@pytest.mark.parametrize("name", sorted(hostile_mail.REFUSED))
+def test_absurd_mail_is_refused_with_a_reason(name):
+    raw, reason = hostile_mail.REFUSED[name]
+    with pytest.raises(NotAnEmail) as refused:
+        parse(raw)
+    assert refused.value.reason == reason
+
+
+def test_replacement_characters_stand_where_bytes_were_unreadable():
+    parsed = parse(hostile_mail.READABLE["raw 8-bit headers"][0])
+    assert "\ufffd" in parsed.subject and "caf" in parsed.subject
+    surrogate = parse(hostile_mail.READABLE["encoded word with a lone surrogate"][0])
+    assert "\ufffd" in surrogate.subject
