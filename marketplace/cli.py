@@ -71,8 +71,12 @@ def close_expired_command() -> None:
 def seed_demo_command() -> None:
     """Create the demo accounts, companies and gigs (idempotent)."""
     from marketplace.seed.demo import seed_demo
+    from marketplace.seed.money import StripeUnavailable
 
-    summary = seed_demo()
+    try:
+        summary = seed_demo()
+    except StripeUnavailable as exc:
+        raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(summary)
 
