@@ -93,13 +93,22 @@ def seed_bench_command(gig_count: int) -> None:
 
 @payouts_cli.command("auto-approve")
 def auto_approve_command() -> None:
-    """Approve units whose review window is over; make undisputed rejections final."""
-    from marketplace.payments.units import auto_approve_due, void_expired_rejections
+    """Approve units whose review window is over; make undisputed rejections final; count
+    work waiting for funds that balances now cover; expire stale unpaid card payments."""
+    from marketplace.payments.units import (
+        auto_approve_due,
+        count_all_waiting,
+        void_expired_rejections,
+    )
 
     approved = auto_approve_due()
     voided = void_expired_rejections()
+    counted = count_all_waiting()
     db.session.commit()
-    click.echo(f"Approved {approved} unit(s); {voided} rejection(s) became final.")
+    click.echo(
+        f"Approved {approved} unit(s); {voided} rejection(s) became final; "
+        f"{counted} unit(s) waiting for funds counted."
+    )
 
 
 @payouts_cli.command("run")

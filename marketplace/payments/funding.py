@@ -25,7 +25,7 @@ from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import format_money
-from marketplace.payments import gateway, ledger
+from marketplace.payments import gateway, ledger, units
 from marketplace.payments.models import (
     AccountKind,
     Payment,
@@ -48,6 +48,12 @@ def check_amount(amount_cents: int) -> None:
                 high=format_money(high),
             )
         )
+
+
+def clamp_amount(amount_cents: int) -> int:
+    """The nearest amount a top-up may have."""
+    low, high = current_app.config["MIN_FUNDING_CENTS"], current_app.config["MAX_FUNDING_CENTS"]
+    return min(max(amount_cents, low), high)
 
 
 # --- funding ------------------------------------------------------------------------
@@ -122,6 +128,7 @@ def payment_succeeded(intent: dict, *, event_id: str) -> str:
         ],
         stripe_event_id=event_id,
     )
+    units.count_waiting(payment.company_id)  # work kept while the balance could not pay
     notify_company_members(
         payment.company,
         "payments/funds_received",
@@ -161,6 +168,16 @@ def withdraw(company: Company, *, amount_cents: int, by: User) -> Withdrawal:
     ).all()
     if amount_cents > sum(p.refundable_cents for p in payments):
         raise DomainError(_("This is more than can be refunded to your card payments."))
+    owed = units.waiting_total(company.id)
+    if owed and amount_cents > units.spendable(company.id):
+        raise DomainError(
+            _(
+                "%(owed)s of your balance is needed for work waiting for funds; you can "
+                "withdraw at most %(amount)s.",
+                owed=format_money(owed),
+                amount=format_money(max(0, units.spendable(company.id))),
+            )
+        )
     withdrawal = Withdrawal(company_id=company.id, requested_by_id=by.id, amount_cents=amount_cents)
     db.session.add(withdrawal)
     db.session.flush()

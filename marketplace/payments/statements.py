@@ -26,7 +26,7 @@ from marketplace.extensions import db
 from marketplace.gigs.models import Gig
 from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.pagination import Page
-from marketplace.payments import ledger
+from marketplace.payments import ledger, units
 from marketplace.payments.models import (
     AccountKind,
     LedgerAccount,
@@ -62,6 +62,7 @@ ACCOUNT_LABELS = {
 }
 
 UNIT_STATUS_LABELS = {
+    UnitStatus.WAITING: _lp("work unit status", "Waiting for funds"),
     UnitStatus.PENDING: _lp("work unit status", "In review"),
     UnitStatus.APPROVED: _lp("work unit status", "Approved"),
     UnitStatus.REJECTED: _lp("work unit status", "Rejected"),
@@ -145,10 +146,16 @@ class Balances:
     in_review: int  # reserved for pending units
     held: int  # reserved for rejected units that may still be disputed
     refundable: int  # what the company's card payments can take back
+    waiting: int = 0  # what work waiting for funds needs (nothing reserved for it yet)
 
     @property
     def withdrawable(self) -> int:
-        return min(self.available, self.refundable)
+        return max(0, min(self.available - self.waiting, self.refundable))
+
+    @property
+    def waiting_missing(self) -> int:
+        """What must be added before all work waiting for funds is counted."""
+        return max(0, self.waiting - self.available)
 
 
 def balances(company: Company) -> Balances:
@@ -177,6 +184,19 @@ def balances(company: Company) -> Balances:
             + (reserved_by_status.get(UnitStatus.DISPUTED) or 0)
         ),
         refundable=int(refundable or 0),
+        waiting=units.waiting_total(company.id),
+    )
+
+
+def waiting_units(company: Company, limit: int = 200) -> list[WorkUnit]:
+    """Work waiting for the company's funds, in the order it will be counted."""
+    return list(
+        db.session.scalars(
+            _units(company)
+            .where(WorkUnit.status == UnitStatus.WAITING)
+            .order_by(WorkUnit.id)
+            .limit(limit)
+        ).unique()
     )
 
 

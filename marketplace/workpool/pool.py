@@ -35,7 +35,7 @@ from marketplace.gigs.models import Gig
 from marketplace.onboarding.engagements import rules_accepted_sql, rules_to_acknowledge
 from marketplace.onboarding.models import Engagement, EngagementStatus, Onboarding
 from marketplace.payments import units
-from marketplace.payments.models import AccountKind, LedgerAccount, UnitKind, WorkUnit
+from marketplace.payments.models import AccountKind, LedgerAccount, UnitKind, UnitStatus, WorkUnit
 from marketplace.reasons import require_reason
 from marketplace.workpool import replies
 from marketplace.workpool.models import (
@@ -169,6 +169,12 @@ def _eligibility_query() -> sa.Select:
         )
         .scalar_subquery()
     )
+    # Work kept while the company could not pay comes first (units.spendable).
+    waiting = (
+        sa.select(sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents), 0))
+        .where(WorkUnit.status == UnitStatus.WAITING, WorkUnit.company_id == Gig.company_id)
+        .scalar_subquery()
+    )
     held = (
         sa.select(sa.func.count(Conversation.id))
         .join(Mailbox, Mailbox.id == Conversation.mailbox_id)
@@ -186,7 +192,7 @@ def _eligibility_query() -> sa.Select:
             Engagement.rate_cents,
             Mailbox.id,
             Mailbox.lease_minutes,
-            sa.func.coalesce(available, 0),
+            sa.func.coalesce(available, 0) - waiting,
             held,
             rules_accepted_sql(worker_id),
         )

@@ -609,15 +609,21 @@ def test_logging_hours_by_hand(app, client, login_as):
         assert available(shop.company_id) == 10_000 - 2070
 
 
-def test_logging_work_the_balance_cannot_cover(app, client, login_as):
+def test_work_the_balance_cannot_cover_is_kept_waiting_for_funds(app, client, login_as):
     shop = make_shop(app, login_as, fund=0, rate=500)
     url = f"/company/engagements/{shop.engagement_id}/units/new"
-    response = client.post(url, data=unit_form(client, url, quantity="2"))
-    assert response.status_code == 200
+    response = client.post(url, data=unit_form(client, url, quantity="2"), follow_redirects=True)
     page = text(response)
-    assert "The company's balance cannot cover this work (€11.50). It must add funds first." in page
+    assert (
+        "Your balance cannot cover it (€11.50), so it waits for funds and is counted as soon "
+        "as you add money." in page
+    )
+    assert "Waiting for funds" in page and "Add €11.50" in page
     with app.app_context():
-        assert units_of(shop.engagement_id) == []
+        (unit,) = units_of(shop.engagement_id)
+        assert (unit.status, unit.total_cents) == (UnitStatus.WAITING, 1150)
+        assert reserved(shop.company_id) == 0
+        assert check_ledger(with_stripe=False) == []
 
 
 @pytest.mark.parametrize(
