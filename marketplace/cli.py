@@ -95,6 +95,7 @@ def seed_bench_command(gig_count: int) -> None:
 def auto_approve_command() -> None:
     """Approve units whose review window is over; make undisputed rejections final; count
     work waiting for funds that balances now cover; expire stale unpaid card payments."""
+    from marketplace.payments.funding import expire_stale_payments
     from marketplace.payments.units import (
         auto_approve_due,
         count_all_waiting,
@@ -104,10 +105,12 @@ def auto_approve_command() -> None:
     approved = auto_approve_due()
     voided = void_expired_rejections()
     counted = count_all_waiting()
+    expired = expire_stale_payments()
     db.session.commit()
     click.echo(
         f"Approved {approved} unit(s); {voided} rejection(s) became final; "
-        f"{counted} unit(s) waiting for funds counted."
+        f"{counted} unit(s) waiting for funds counted; {expired} unpaid card payment(s) "
+        "expired."
     )
 
 

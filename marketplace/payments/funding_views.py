@@ -135,6 +135,34 @@ def payment_done(payment_id: int):
     )
 
 
+@bp.post("/company/balance/payments/<int:payment_id>/cancel")
+@login_required
+def cancel_payment(payment_id: int):
+    """Cancel a card payment nobody finished (its PaymentIntent at Stripe too)."""
+    payment = _payment(payment_id)
+    ensure_can(current_user, "company.post_gigs", payment.company)
+    try:
+        canceled = funding.cancel_payment(payment, by=current_user, reason="requested_by_customer")
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(url_for("balance.overview"))
+    db.session.commit()
+    amount = format_money(payment.amount_cents, payment.currency)
+    if canceled:
+        flash(_("The card payment of %(amount)s is canceled.", amount=amount), "success")
+        return redirect(url_for("balance.overview"))
+    flash(
+        _(
+            "Stripe says the card payment of %(amount)s was already paid, so it cannot be "
+            "canceled. Your balance is credited as soon as Stripe confirms it.",
+            amount=amount,
+        ),
+        "info",
+    )
+    return redirect(url_for("balance.payment_done", payment_id=payment.id))
+
+
 @bp.post("/company/balance/withdraw")
 @login_required
 def withdraw():

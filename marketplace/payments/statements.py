@@ -77,6 +77,14 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.CANCELED: _lp("card payment status", "Canceled"),
 }
 
+
+def payment_status_label(payment: Payment) -> str:
+    """The card payment's state; a canceled one nobody finished in time is "Expired"."""
+    if payment.status == PaymentStatus.CANCELED and payment.failure_code == "abandoned":
+        return str(_lp("card payment status", "Expired"))
+    return str(PAYMENT_STATUS_LABELS[payment.status])
+
+
 # Why a card payment failed, by Stripe's decline_code / code, in the viewer's language.
 CARD_FAILURE_TEXTS = {
     "insufficient_funds": _l("The card has insufficient funds."),
@@ -132,6 +140,7 @@ def template_globals() -> dict[str, Any]:
         "transaction_label": transaction_label,
         "quantity_text": quantity_text,
         "card_failure_text": card_failure_text,
+        "payment_status_label": payment_status_label,
     }
 
 

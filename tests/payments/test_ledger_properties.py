@@ -98,8 +98,9 @@ def _invariants() -> None:
         sa.select(LedgerAccount).where(LedgerAccount.kind == AccountKind.COMPANY_RESERVED)
     ):
         needed = db.session.scalar(
-            sa.select(sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents), 0))
-            .where(WorkUnit.company_id == account.owner_id, WorkUnit.status.in_(held))
+            sa.select(
+                sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents), 0)
+            ).where(WorkUnit.company_id == account.owner_id, WorkUnit.status.in_(held))
         )
         assert account.balance_cents == needed
 
