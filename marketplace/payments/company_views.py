@@ -31,7 +31,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
-from marketplace.payments import cover, funding, statements, units
+from marketplace.payments import cover, funding, history, statements, units
 from marketplace.payments.company_forms import (
     BulkApproveForm,
     RejectForm,
@@ -273,12 +273,16 @@ def _decimal(cents: int) -> str:
 
 
 def _statement_lines(company: Company) -> Iterator[str]:
+    """One row per movement: its change to each balance and the balances after it."""
     line = csv_export.line
+    labels = statements.ACCOUNT_LABELS
+    available, reserved, refunding = (str(labels[kind]) for kind in history.BALANCES.values())
     yield line(
         [_("Date"), _("Transaction"), _("Kind"), _("What happened"), _("Reference"),
-         _("Account"), _("Amount"), _("Balance after"), _("Currency")]
+         available, reserved, refunding,
+         _("Available after"), _("Reserved after"), _("Being refunded after"), _("Currency")]
     )  # fmt: skip
-    for movement in statements.statement(company):
+    for movement in history.statement(company):
         yield line(
             [
                 to_user_timezone(movement.created_at).isoformat(timespec="seconds"),
@@ -286,9 +290,8 @@ def _statement_lines(company: Company) -> Iterator[str]:
                 movement.kind,
                 movement.label,
                 movement.reference,
-                str(statements.ACCOUNT_LABELS[movement.account]),
-                _decimal(movement.amount_cents),
-                _decimal(movement.balance_after),
+                *(_decimal(getattr(movement, name)) for name in history.BALANCES),
+                *(_decimal(getattr(movement, f"{name}_after")) for name in history.BALANCES),
                 "EUR",
             ]
         )

@@ -15,7 +15,7 @@ from marketplace.auth.policies import can, ensure_can
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.money import format_money
-from marketplace.payments import funding, gateway, statements
+from marketplace.payments import funding, gateway, history, statements
 from marketplace.payments.company_forms import FundForm, WithdrawForm
 from marketplace.payments.company_views import bp, own_company
 from marketplace.payments.models import Payment, PaymentStatus, WithdrawalStatus
@@ -27,7 +27,7 @@ def _overview(company: Company, fund_form=None, withdraw_form=None) -> str:
         "payments/balance.html",
         company=company,
         balances=statements.balances(company),
-        history=statements.history(company, request.args.get("page", 1, type=int)),
+        history=history.history(company, request.args.get("page", 1, type=int)),
         payments=statements.recent_payments(company),
         fund_form=fund_form or FundForm(formdata=None),
         withdraw_form=withdraw_form or WithdrawForm(formdata=None),
