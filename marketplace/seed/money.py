@@ -3,8 +3,8 @@ bundled emulator, which ``make run`` starts before seeding), so Stripe and the b
 agree and ``flask ledger check``, payout runs and withdrawals work on the demo.
 
 - A company's balance: a Payment and its PaymentIntent made by ``funding`` exactly as
-  the balance page makes them, confirmed with Stripe's test card ``pm_card_visa`` (the
-  one step Stripe.js does in the page), then credited from Stripe's own
+  the balance page makes them, confirmed with a Stripe test card (the one step
+  Stripe.js does in the page), then credited from Stripe's own
   ``payment_intent.succeeded`` event, fetched with the secret key and stored and
   handled by ``webhooks.handle`` as if the webhook had arrived. When the emulator
   delivers that event to the running app later, it is a replay and changes nothing.
@@ -27,7 +27,9 @@ from marketplace.payments import funding, gateway, payouts, webhooks
 from marketplace.payments.models import Payment, PaymentStatus
 from marketplace.sandbox.stripe_emulator.client import EmulatorControl
 
-DEMO_CARD = "pm_card_visa"  # Stripe's test card 4242 4242 4242 4242
+# Stripe's test card 4000 0000 0000 0077: paid at once into the available balance (on a
+# real Stripe test account other cards stay pending for days, and payouts would fail).
+DEMO_CARD = "pm_card_bypassPending"
 
 
 class StripeUnavailable(DomainError):
