@@ -27,14 +27,15 @@ messages: $(STAMP)
 	$(BIN)/pybabel update -i $(TRANSLATIONS)/messages.pot -d $(TRANSLATIONS) -D messages --no-fuzzy-matching --ignore-obsolete
 
 # The bundled Stripe emulator runs beside the app (port 12111) and posts its
-# signed webhooks to the app; both stop together.
+# signed webhooks to the app. It starts first: the demo seed pays and connects
+# through it, so Stripe and the books agree. Both stop together.
 run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
-	$(BIN)/flask seed demo
 	$(BIN)/flask sandbox stripe --quiet --state instance/stripe-emulator.json \
 	    --webhook-url http://127.0.0.1:5000/stripe/webhook & EMULATOR=$$!; \
 	  trap 'kill $$EMULATOR 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask sandbox wait && $(BIN)/flask seed demo && \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 test: install

@@ -44,6 +44,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
+    from marketplace.payments import funding_views  # noqa: F401 - its routes are on balance_bp
     from marketplace.payments.admin_views import bp as payments_admin_bp
     from marketplace.payments.company_views import bp as balance_bp
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp

@@ -71,8 +71,12 @@ def close_expired_command() -> None:
 def seed_demo_command() -> None:
     """Create the demo accounts, companies and gigs (idempotent)."""
     from marketplace.seed.demo import seed_demo
+    from marketplace.seed.money import StripeUnavailable
 
-    summary = seed_demo()
+    try:
+        summary = seed_demo()
+    except StripeUnavailable as exc:
+        raise click.ClickException(exc.message) from None
     db.session.commit()
     click.echo(summary)
 
@@ -89,13 +93,25 @@ def seed_bench_command(gig_count: int) -> None:
 
 @payouts_cli.command("auto-approve")
 def auto_approve_command() -> None:
-    """Approve units whose review window is over; make undisputed rejections final."""
-    from marketplace.payments.units import auto_approve_due, void_expired_rejections
+    """Approve units whose review window is over; make undisputed rejections final; count
+    work waiting for funds that balances now cover; expire stale unpaid card payments."""
+    from marketplace.payments.funding import expire_stale_payments
+    from marketplace.payments.units import (
+        auto_approve_due,
+        count_all_waiting,
+        void_expired_rejections,
+    )
 
     approved = auto_approve_due()
     voided = void_expired_rejections()
+    counted = count_all_waiting()
+    expired = expire_stale_payments()
     db.session.commit()
-    click.echo(f"Approved {approved} unit(s); {voided} rejection(s) became final.")
+    click.echo(
+        f"Approved {approved} unit(s); {voided} rejection(s) became final; "
+        f"{counted} unit(s) waiting for funds counted; {expired} unpaid card payment(s) "
+        "expired."
+    )
 
 
 @payouts_cli.command("run")

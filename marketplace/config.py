@@ -127,6 +127,13 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MIN_PAYOUT_CENTS": _int(env, "MIN_PAYOUT_CENTS", 100),
         "MIN_FUNDING_CENTS": _int(env, "MIN_FUNDING_CENTS", 500),
         "MAX_FUNDING_CENTS": _int(env, "MAX_FUNDING_CENTS", 1_000_000),
+        # Hiring needs the available balance to cover the first work at the rate:
+        # the first hours of an hourly gig, the first emails or items of the others.
+        "HIRE_FUNDED_HOURS": _int(env, "HIRE_FUNDED_HOURS", 2),
+        "HIRE_FUNDED_UNITS": _int(env, "HIRE_FUNDED_UNITS", 10),
+        # A card payment nobody finished is canceled at Stripe after this many hours
+        # (by `flask payouts auto-approve`, from cron).
+        "PAYMENT_EXPIRY_HOURS": _int(env, "PAYMENT_EXPIRY_HOURS", 24),
         # The email work pool: largest inbound email, largest .eml/.mbox upload.
         "INBOUND_MAX_BYTES": _int(env, "INBOUND_MAX_BYTES", 25 * 1024 * 1024),
         "MAILBOX_UPLOAD_MAX_BYTES": _int(env, "MAILBOX_UPLOAD_MAX_BYTES", 200 * 1024 * 1024),

@@ -69,3 +69,28 @@ def test_outbox_deliver_sends_what_is_due(app, smtp_sink, monkeypatch, travel):
     travel(utcnow() + timedelta(hours=1))
     assert "Sent 1 email(s)." in runner.invoke(args=["outbox", "deliver"]).output
     assert len(smtp_sink.messages) == 1
+
+
+def test_sandbox_wait_returns_once_the_emulator_answers(app, stripe_emulator):
+    """``make run`` waits for the emulator before it seeds the demo through it."""
+    from tests.smtp_sink import free_port
+
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["sandbox", "wait", "--timeout", "5"])
+    assert result.exit_code == 0, result.output
+    nobody = f"http://127.0.0.1:{free_port()}"
+    result = runner.invoke(args=["sandbox", "wait", "--url", nobody, "--timeout", "0.3"])
+    assert result.exit_code == 1
+    assert f"{nobody} did not answer within 0.3 s" in result.output
+
+
+def test_seed_demo_says_what_to_start_when_stripe_is_not_there(app, monkeypatch):
+    from tests.smtp_sink import free_port
+
+    monkeypatch.setitem(app.config, "STRIPE_API_BASE", f"http://127.0.0.1:{free_port()}")
+    monkeypatch.setitem(app.extensions, "stripe_client", None)
+    result = app.test_cli_runner().invoke(args=["seed", "demo"])
+    assert result.exit_code == 1
+    assert "could not be reached" in result.output and "make run" in result.output
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(User)) == 0

@@ -41,8 +41,7 @@ from marketplace.moderation.item_models import (
 from marketplace.moderation.models import Community
 from marketplace.onboarding.engagements import rules_to_acknowledge
 from marketplace.onboarding.models import Engagement, EngagementStatus
-from marketplace.payments import ledger
-from marketplace.payments.models import AccountKind
+from marketplace.payments import units
 from marketplace.work import pricing
 from marketplace.work.leases import LeaseQueue
 
@@ -162,7 +161,7 @@ def _company_can_pay_next(engagement: Engagement, now: datetime) -> bool:
     if _per_item(engagement):
         gig_communities = sa.select(Community.id).where(Community.gig_id == engagement.gig_id)
         held = QUEUE.held_count(list(db.session.scalars(gig_communities)), now)
-    balance = ledger.balance(AccountKind.COMPANY_AVAILABLE, engagement.gig.company_id)
+    balance = units.spendable(engagement.gig.company_id)
     return balance >= item_cost(engagement, held + 1)
 
 

@@ -19,6 +19,7 @@ from marketplace.onboarding.models import (
     Engagement,
     EngagementStatus,
 )
+from marketplace.payments import cover
 from marketplace.reasons import require_reason
 
 
@@ -37,7 +38,9 @@ def occupied_openings(gig: Gig) -> int:
 
 
 def hire(application: Application, *, by: User) -> Engagement:
-    """Hire a passed applicant at the gig's current rate, within its openings.
+    """Hire a passed applicant at the gig's current rate, within its openings, when
+    the company's balance covers the first work (``payments.cover``; else
+    FundingRequired says how much to add).
 
     The gig's row is locked first (FOR UPDATE on PostgreSQL), so two managers
     hiring at the same moment count the filled openings one after the other.
@@ -55,6 +58,8 @@ def hire(application: Application, *, by: User) -> Engagement:
                 n=gig.openings,
             )
         )
+    # The first hours or items must be paid for, so nobody starts work unpaid.
+    cover.require_first_work_funded(gig)
     set_status(application, ApplicationStatus.HIRED)
     application.decided_by_id = by.id
     application.decided_at = utcnow()

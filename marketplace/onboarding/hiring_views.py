@@ -23,6 +23,7 @@ from marketplace.onboarding.models import (
     EngagementStatus,
 )
 from marketplace.onboarding.services import onboarding_for
+from marketplace.payments import cover
 
 bp = Blueprint("hiring", __name__)
 
@@ -73,11 +74,23 @@ def _application(application_id: int) -> Application:
     return application
 
 
+def _funding_needed(application: Application) -> cover.FundingRequired | None:
+    """Why hiring this passed applicant would be refused for money, if it would."""
+    if application.status != ApplicationStatus.PASSED:
+        return None
+    try:
+        cover.require_first_work_funded(application.gig)
+    except cover.FundingRequired as needed:
+        return needed
+    return None
+
+
 @bp.route("/company/applications/<int:application_id>")
 @login_required
 def applicant(application_id: int):
     application = _application(application_id)
     onboarding = onboarding_for(application.gig)
+    needed = _funding_needed(application)
     return render_template(
         "onboarding/applicant.html",
         application=application,
@@ -86,6 +99,14 @@ def applicant(application_id: int):
         and onboarding.has_rules
         and not applications.rules_pending(application),
         occupied=hiring.occupied_openings(application.gig),
+        funding_needed=needed,
+        add_funds_url=needed
+        and url_for(
+            "balance.overview",
+            amount=needed.top_up_cents,
+            next=url_for("hiring.applicant", application_id=application.id),
+            _anchor="add-funds",
+        ),
         hire_form=EmptyForm(),
         reject_form=DecisionForm(),
     )

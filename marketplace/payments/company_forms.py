@@ -54,6 +54,8 @@ def funding_range(form: Any, field: Field) -> None:
 
 class FundForm(FlaskForm):
     amount = AmountField(_l("Amount in euros"), validators=[amount_required, funding_range])
+    # Where to go once the payment is credited (a local path, checked with safe_next).
+    next = HiddenField()
 
 
 class WithdrawForm(FlaskForm):

@@ -1,5 +1,6 @@
-"""The company's money: balance and history, adding funds by card, withdrawing,
-reviewing work, logging work by hand, spend, and the statement export."""
+"""The company's money: reviewing work, logging work by hand, spend, and the statement
+export. The balance page, adding funds and withdrawing are ``funding_views`` (on the
+same blueprint)."""
 
 from __future__ import annotations
 
@@ -28,34 +29,22 @@ from marketplace.charts import bar_chart
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.gigs.models import PayModel
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
 from marketplace.pagination import page_arg
-from marketplace.payments import funding, gateway, statements, units
+from marketplace.payments import cover, funding, history, statements, units
 from marketplace.payments.company_forms import (
     BulkApproveForm,
-    FundForm,
     RejectForm,
     UnitForm,
-    WithdrawForm,
 )
 from marketplace.payments.models import (
-    Payment,
-    PaymentStatus,
-    UnitKind,
     UnitStatus,
-    WithdrawalStatus,
     WorkUnit,
 )
 
 bp = Blueprint("balance", __name__)
 
-UNIT_KIND_FOR = {
-    PayModel.PER_EMAIL: UnitKind.EMAIL,
-    PayModel.PER_ITEM: UnitKind.ITEM,
-    PayModel.PER_HOUR: UnitKind.HOUR,
-}
 BULK_MAX = 500
 
 
@@ -64,147 +53,17 @@ def _labels() -> dict[str, object]:
     return statements.template_globals()
 
 
-def _company() -> Company:
+def own_company() -> Company:
+    """The current user's company (404 for anyone else)."""
     company = current_user.company or abort(404)
     ensure_can(current_user, "company.view_private", company)
     return company
 
 
-def _flash_errors(form) -> None:
+def flash_errors(form) -> None:
     for errors in form.errors.values():
         for error in errors:
             flash(error, "error")
-
-
-# --- balance, funding, withdrawing ----------------------------------------------------
-
-
-def _overview(company: Company, fund_form=None, withdraw_form=None) -> str:
-    return render_template(
-        "payments/balance.html",
-        company=company,
-        balances=statements.balances(company),
-        history=statements.history(company, page_arg()),
-        payments=statements.recent_payments(company),
-        fund_form=fund_form or FundForm(formdata=None),
-        withdraw_form=withdraw_form or WithdrawForm(formdata=None),
-        may_fund=can(current_user, "company.post_gigs", company),
-        may_withdraw=can(current_user, "company.manage", company),
-    )
-
-
-@bp.route("/company/balance")
-@login_required
-def overview():
-    return _overview(_company())
-
-
-def _create_intent(payment: Payment) -> bool:
-    """Ask Stripe for the payment's PaymentIntent; False (and a message) if it cannot."""
-    try:
-        funding.create_intent(payment, by=current_user)
-    except gateway.StripeError:
-        db.session.rollback()
-        flash(
-            _(
-                "Stripe could not be reached, so the card form cannot open yet. "
-                "Nothing was charged. Please try again in a moment."
-            ),
-            "error",
-        )
-        return False
-    db.session.commit()
-    return True
-
-
-@bp.post("/company/balance/fund")
-@login_required
-def fund():
-    company = _company()
-    ensure_can(current_user, "company.post_gigs", company)
-    form = FundForm()
-    if not form.validate():
-        return _overview(company, fund_form=form)
-    try:
-        payment = funding.start_funding(company, amount_cents=form.amount.data, by=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        form.amount.errors.append(exc.message)
-        return _overview(company, fund_form=form)
-    db.session.commit()
-    if not _create_intent(payment):  # the payment stays; its card form retries
-        return redirect(url_for("balance.overview"))
-    return redirect(url_for("balance.pay", payment_id=payment.id))
-
-
-def _payment(payment_id: int) -> Payment:
-    return statements.company_payment(_company(), payment_id) or abort(404)
-
-
-@bp.route("/company/balance/payments/<int:payment_id>")
-@login_required
-def pay(payment_id: int):
-    """The card form. Creates the PaymentIntent if an earlier try could not reach Stripe."""
-    payment = _payment(payment_id)
-    if payment.status in (PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED):
-        return redirect(url_for("balance.payment_done", payment_id=payment.id))
-    ensure_can(current_user, "company.post_gigs", payment.company)
-    if not payment.client_secret and not _create_intent(payment):
-        payment = _payment(payment_id)
-    return render_template(
-        "payments/company/pay.html",
-        payment=payment,
-        return_url=url_for("balance.payment_done", payment_id=payment.id),
-    )
-
-
-@bp.route("/company/balance/payments/<int:payment_id>/done")
-@login_required
-def payment_done(payment_id: int):
-    """Where the card form leads: the payment's state as the webhook left it. Coming
-    straight from a confirmed card form, an earlier attempt's failure is stale: the
-    page waits for Stripe's word on this attempt instead of showing it."""
-    payment = _payment(payment_id)
-    confirmed = request.args.get("confirmed") == "1"
-    awaiting = payment.status == PaymentStatus.CREATED or (
-        confirmed and payment.status == PaymentStatus.FAILED
-    )
-    return render_template("payments/company/payment_done.html", payment=payment, awaiting=awaiting)
-
-
-@bp.post("/company/balance/withdraw")
-@login_required
-def withdraw():
-    company = _company()
-    ensure_can(current_user, "company.manage", company)
-    form = WithdrawForm()
-    if not form.validate():
-        return _overview(company, withdraw_form=form)
-    try:
-        withdrawal = funding.withdraw(company, amount_cents=form.amount.data, by=current_user)
-    except DomainError as exc:
-        db.session.rollback()
-        form.amount.errors.append(exc.message)
-        return _overview(company, withdraw_form=form)
-    db.session.commit()  # the refunds' rows exist before Stripe is asked
-    funding.complete_withdrawal(withdrawal)
-    db.session.commit()
-    refunded = sum(r.amount_cents for r in withdrawal.refunds if r.status == WithdrawalStatus.DONE)
-    if refunded:
-        flash(
-            _("%(amount)s is on its way back to your card.", amount=format_money(refunded)),
-            "success",
-        )
-    if refunded < withdrawal.amount_cents:
-        flash(
-            _(
-                "Stripe could not refund %(amount)s; it is back in your available balance. "
-                "Please try again later.",
-                amount=format_money(withdrawal.amount_cents - refunded),
-            ),
-            "error",
-        )
-    return redirect(url_for("balance.overview"))
 
 
 # --- review ------------------------------------------------------------------------------
@@ -213,7 +72,7 @@ def withdraw():
 @bp.route("/company/review")
 @login_required
 def review():
-    company = _company()
+    company = own_company()
     page = page_arg()
     tab = "history" if request.args.get("tab") == "history" else "pending"
     raw_status = request.args.get("status", "")
@@ -223,6 +82,7 @@ def review():
         if tab == "history"
         else statements.review_queue(company, page)
     )
+    balances = statements.balances(company)
     return render_template(
         "payments/company/review.html",
         company=company,
@@ -230,6 +90,9 @@ def review():
         status=status,
         units=found,
         pending_count=statements.pending_count(company),
+        waiting=statements.waiting_units(company) if tab == "pending" else [],
+        balances=balances,
+        top_up=funding.clamp_amount(balances.waiting_missing),
         engagements=statements.active_engagements(company),
         may_decide=can(current_user, "company.post_gigs", company),
         reject_form=RejectForm(formdata=None),
@@ -238,7 +101,7 @@ def review():
 
 def _unit(unit_id: int) -> WorkUnit:
     """The company's unit, locked for the decision (auto-approval skips locked rows)."""
-    company = _company()
+    company = own_company()
     unit = db.session.scalar(
         sa.select(WorkUnit)
         .where(WorkUnit.id == unit_id, WorkUnit.company_id == company.id)
@@ -279,7 +142,7 @@ def reject(unit_id: int):
     unit = _unit(unit_id)
     form = RejectForm()
     if not form.validate():
-        _flash_errors(form)
+        flash_errors(form)
         return redirect(url_for("balance.review"))
     try:
         units.reject(unit, by=current_user, reason=form.reason.data)
@@ -303,11 +166,11 @@ def reject(unit_id: int):
 @login_required
 def approve_many():
     """Approve the ticked units; one unit of another company makes the whole request 404."""
-    company = _company()
+    company = own_company()
     ensure_can(current_user, "company.post_gigs", company)
     form = BulkApproveForm()
     if not form.validate():
-        _flash_errors(form)
+        flash_errors(form)
         return redirect(url_for("balance.review"))
     ids = set(form.unit_ids.data)
     if len(ids) > BULK_MAX:
@@ -340,7 +203,7 @@ def approve_many():
 def new_unit(engagement_id: int):
     engagement = db.get_or_404(Engagement, engagement_id)
     ensure_can(current_user, "engagement.manage", engagement)
-    kind = UNIT_KIND_FOR[engagement.pay_model]
+    kind = cover.UNIT_KIND_FOR[engagement.pay_model]
     form = UnitForm(kind=kind)
     if form.validate_on_submit():
         try:
@@ -358,14 +221,7 @@ def new_unit(engagement_id: int):
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(
-                _(
-                    "Recorded: %(unit)s. %(total)s is reserved until you review it.",
-                    unit=_unit_text(unit),
-                    total=format_money(unit.total_cents),
-                ),
-                "success",
-            )
+            flash(_recorded_text(unit), "success" if unit.status == UnitStatus.PENDING else "info")
             return redirect(url_for("balance.review"))
     return render_template(
         "payments/company/new_unit.html",
@@ -376,13 +232,28 @@ def new_unit(engagement_id: int):
     )
 
 
+def _recorded_text(unit: WorkUnit) -> str:
+    if unit.status == UnitStatus.WAITING:
+        return _(
+            "Recorded: %(unit)s. Your balance cannot cover it (%(total)s), so it waits for "
+            "funds and is counted as soon as you add money.",
+            unit=_unit_text(unit),
+            total=format_money(unit.total_cents),
+        )
+    return _(
+        "Recorded: %(unit)s. %(total)s is reserved until you review it.",
+        unit=_unit_text(unit),
+        total=format_money(unit.total_cents),
+    )
+
+
 # --- spend and statements -----------------------------------------------------------
 
 
 @bp.route("/company/spend")
 @login_required
 def spend():
-    company = _company()
+    company = own_company()
     period = request.args.get("period", "day")
     period = period if period in statements.PERIOD_COUNTS else "day"
     by = request.args.get("by", "gig")
@@ -403,12 +274,16 @@ def _decimal(cents: int) -> str:
 
 
 def _statement_lines(company: Company) -> Iterator[str]:
+    """One row per movement: its change to each balance and the balances after it."""
     line = csv_export.line
+    labels = statements.ACCOUNT_LABELS
+    available, reserved, refunding = (str(labels[kind]) for kind in history.BALANCES.values())
     yield line(
         [_("Date"), _("Transaction"), _("Kind"), _("What happened"), _("Reference"),
-         _("Account"), _("Amount"), _("Balance after"), _("Currency")]
+         available, reserved, refunding,
+         _("Available after"), _("Reserved after"), _("Being refunded after"), _("Currency")]
     )  # fmt: skip
-    for movement in statements.statement(company):
+    for movement in history.statement(company):
         yield line(
             [
                 to_user_timezone(movement.created_at).isoformat(timespec="seconds"),
@@ -416,9 +291,8 @@ def _statement_lines(company: Company) -> Iterator[str]:
                 movement.kind,
                 movement.label,
                 movement.reference,
-                str(statements.ACCOUNT_LABELS[movement.account]),
-                _decimal(movement.amount_cents),
-                _decimal(movement.balance_after),
+                *(_decimal(getattr(movement, name)) for name in history.BALANCES),
+                *(_decimal(getattr(movement, f"{name}_after")) for name in history.BALANCES),
                 "EUR",
             ]
         )
@@ -427,7 +301,7 @@ def _statement_lines(company: Company) -> Iterator[str]:
 @bp.route("/company/statements.csv")
 @login_required
 def statement_csv():
-    company = _company()
+    company = own_company()
     filename = f"nebendesk-statement-{company.id}-{utcnow():%Y-%m-%d}.csv"
     return Response(
         stream_with_context(_statement_lines(company)),

@@ -38,12 +38,13 @@ from marketplace.payments.models import (
     UnitStatus,
     WorkUnit,
 )
-from marketplace.payments.units import dispute_deadline
+from marketplace.payments.units import dispute_deadline, waiting_reason
 
 # --- what things are called ---------------------------------------------------------
 # (The company's pages use the same words; the msgids are shared in the catalog.)
 
 UNIT_STATUS_LABELS = {
+    UnitStatus.WAITING: _lp("work unit status", "Waiting for funds"),
     UnitStatus.PENDING: _lp("work unit status", "In review"),
     UnitStatus.APPROVED: _lp("work unit status", "Approved"),
     UnitStatus.REJECTED: _lp("work unit status", "Rejected"),
@@ -82,6 +83,7 @@ def template_globals() -> dict[str, Any]:
         "UNIT_KIND_LABELS": UNIT_KIND_LABELS,
         "PAYOUT_STATUS_LABELS": PAYOUT_STATUS_LABELS,
         "quantity_text": quantity_text,
+        "waiting_reason": waiting_reason,
     }
 
 
@@ -95,6 +97,7 @@ class Totals:
     in_transit: int  # in a payout being sent
     paid: int  # sum of paid payouts
     disputed: int  # rejected, disputed, an admin decides
+    waiting: int = 0  # recorded, waiting for the company's funds
 
 
 def _sum_by_status(worker_id: int) -> dict[UnitStatus, int]:
@@ -119,6 +122,7 @@ def totals(worker: User) -> Totals:
         in_transit=ledger.balance(AccountKind.WORKER_IN_TRANSIT, worker.id),
         paid=int(paid or 0),
         disputed=by_status.get(UnitStatus.DISPUTED, 0),
+        waiting=by_status.get(UnitStatus.WAITING, 0),
     )
 
 

@@ -14,6 +14,8 @@ after a crash and never refunds twice.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
@@ -22,10 +24,10 @@ from marketplace.accounts.models import Company, User
 from marketplace.accounts.services import notify_company_members
 from marketplace.audit.services import record
 from marketplace.db import utcnow
-from marketplace.errors import DomainError
+from marketplace.errors import DomainError, InvalidTransition
 from marketplace.extensions import db
 from marketplace.money import format_money
-from marketplace.payments import gateway, ledger
+from marketplace.payments import gateway, ledger, units
 from marketplace.payments.models import (
     AccountKind,
     Payment,
@@ -48,6 +50,12 @@ def check_amount(amount_cents: int) -> None:
                 high=format_money(high),
             )
         )
+
+
+def clamp_amount(amount_cents: int) -> int:
+    """The nearest amount a top-up may have."""
+    low, high = current_app.config["MIN_FUNDING_CENTS"], current_app.config["MAX_FUNDING_CENTS"]
+    return min(max(amount_cents, low), high)
 
 
 # --- funding ------------------------------------------------------------------------
@@ -104,6 +112,10 @@ def payment_succeeded(intent: dict, *, event_id: str) -> str:
         return "unknown payment intent"
     if payment.status == PaymentStatus.SUCCEEDED:
         return "already credited"
+    if payment.status == PaymentStatus.CANCELED:
+        # Stripe canceled this intent at our request, so it cannot have succeeded
+        # since: an event saying so is not credited (and shows in the event log).
+        return "ignored: payment was canceled"
     received = int(intent.get("amount_received") or 0)
     if received != payment.amount_cents:
         return f"amount mismatch: {received} != {payment.amount_cents}"
@@ -122,6 +134,7 @@ def payment_succeeded(intent: dict, *, event_id: str) -> str:
         ],
         stripe_event_id=event_id,
     )
+    units.count_waiting(payment.company_id)  # work kept while the balance could not pay
     notify_company_members(
         payment.company,
         "payments/funds_received",
@@ -132,6 +145,7 @@ def payment_succeeded(intent: dict, *, event_id: str) -> str:
 
 
 def payment_failed(intent: dict, *, status: PaymentStatus) -> str:
+    """A declined card (FAILED) or an intent canceled at Stripe (CANCELED)."""
     payment = db.session.scalar(
         sa.select(Payment).where(Payment.stripe_payment_intent_id == intent["id"]).with_for_update()
     )
@@ -139,11 +153,92 @@ def payment_failed(intent: dict, *, status: PaymentStatus) -> str:
         return "unknown payment intent"
     if payment.status == PaymentStatus.SUCCEEDED:
         return "ignored: already succeeded"  # events may arrive out of order
+    if payment.status == PaymentStatus.CANCELED:
+        return "ignored: already canceled"  # canceled is final
     payment.status = status
+    if status == PaymentStatus.CANCELED:
+        payment.failure_code = (intent.get("cancellation_reason") or "")[:64] or None
+        return status.value
     error = intent.get("last_payment_error") or {}
     payment.failure_message = error.get("message")
     payment.failure_code = (error.get("decline_code") or error.get("code") or "")[:64] or None
     return status.value
+
+
+# --- card payments nobody finished ----------------------------------------------------
+
+UNPAID = (PaymentStatus.CREATED, PaymentStatus.FAILED)
+
+
+def cancel_payment(payment: Payment, *, by: User | None, reason: str) -> bool:
+    """Cancel an unpaid card payment: its PaymentIntent at Stripe first (``reason``:
+    Stripe's ``cancellation_reason``), then here. False, and nothing changed, when
+    Stripe says it was paid after all: then its webhook credits it as usual.
+    Raises DomainError when it can no longer be canceled or Stripe cannot be asked."""
+    if payment.status not in UNPAID:
+        raise InvalidTransition(_("This card payment can no longer be canceled."))
+    before = payment.status.value
+    if payment.stripe_payment_intent_id:
+        status = _cancel_at_stripe(payment, reason)
+        if status == "succeeded":
+            return False
+    payment.status = PaymentStatus.CANCELED
+    payment.failure_code = reason
+    if by is not None:
+        record(
+            actor=by,
+            action="balance.payment_cancel",
+            object_type="payment",
+            object_id=payment.id,
+            before={"status": before},
+            after={"status": PaymentStatus.CANCELED.value},
+        )
+    return True
+
+
+def _cancel_at_stripe(payment: Payment, reason: str) -> str:
+    """Stripe's status of the intent after asking it to cancel ("canceled", or
+    "succeeded" when it was paid first)."""
+    intent_id = payment.stripe_payment_intent_id
+    unreachable = _("Stripe could not be reached. Please try again in a moment.")
+    try:
+        return gateway.cancel_payment_intent(
+            intent_id, reason=reason, idempotency_key=f"payment-{payment.id}-cancel-{reason}"
+        ).status
+    except (gateway.stripe.APIConnectionError, gateway.stripe.RateLimitError):
+        raise DomainError(unreachable) from None
+    except gateway.StripeError:
+        pass  # refused: already paid, or already canceled? Ask what it is now.
+    try:
+        status = gateway.retrieve_payment_intent(intent_id).status
+    except gateway.StripeError:
+        raise DomainError(unreachable) from None
+    if status not in ("succeeded", "canceled"):
+        raise DomainError(_("Stripe could not cancel this card payment. Please try again."))
+    return status
+
+
+def expire_stale_payments(now: datetime | None = None) -> int:
+    """Cancel card payments nobody finished within PAYMENT_EXPIRY_HOURS (cron-safe;
+    Stripe unreachable: they are tried again next time). Returns how many expired."""
+    now = now or utcnow()
+    cutoff = now - timedelta(hours=current_app.config["PAYMENT_EXPIRY_HOURS"])
+    stale = db.session.scalars(
+        sa.select(Payment)
+        .where(Payment.status.in_(UNPAID), Payment.created_at <= cutoff)
+        .order_by(Payment.id)
+        .with_for_update(skip_locked=True)
+    ).all()
+    expired = 0
+    for payment in stale:
+        try:
+            expired += cancel_payment(payment, by=None, reason=EXPIRED)
+        except DomainError:
+            continue
+    return expired
+
+
+EXPIRED = "abandoned"  # Stripe's cancellation_reason for a payment nobody finished
 
 
 # --- withdrawals --------------------------------------------------------------------
@@ -161,6 +256,16 @@ def withdraw(company: Company, *, amount_cents: int, by: User) -> Withdrawal:
     ).all()
     if amount_cents > sum(p.refundable_cents for p in payments):
         raise DomainError(_("This is more than can be refunded to your card payments."))
+    owed = units.waiting_total(company.id)
+    if owed and amount_cents > units.spendable(company.id):
+        raise DomainError(
+            _(
+                "%(owed)s of your balance is needed for work waiting for funds; you can "
+                "withdraw at most %(amount)s.",
+                owed=format_money(owed),
+                amount=format_money(max(0, units.spendable(company.id))),
+            )
+        )
     withdrawal = Withdrawal(company_id=company.id, requested_by_id=by.id, amount_cents=amount_cents)
     db.session.add(withdrawal)
     db.session.flush()

@@ -65,6 +65,33 @@ def retrieve_payment_intent(payment_intent_id: str):
     return client().v1.payment_intents.retrieve(payment_intent_id)
 
 
+def confirm_payment_intent(payment_intent_id: str, *, payment_method: str):
+    """Confirm on the server with a saved or test method (``pm_card_visa``): the demo
+    seed pays this way; people confirm in the page with Stripe.js."""
+    return client().v1.payment_intents.confirm(
+        payment_intent_id, params={"payment_method": payment_method}
+    )
+
+
+def cancel_payment_intent(payment_intent_id: str, *, reason: str, idempotency_key: str):
+    """Cancel an unpaid PaymentIntent (``reason``: Stripe's ``cancellation_reason``,
+    e.g. ``requested_by_customer`` or ``abandoned``). Stripe refuses a succeeded one."""
+    return client().v1.payment_intents.cancel(
+        payment_intent_id,
+        params={"cancellation_reason": reason},
+        options=_options(idempotency_key),
+    )
+
+
+def find_event(event_type: str, object_id: str):
+    """Stripe's newest event of ``event_type`` about the object ``object_id``, or None."""
+    listing = client().v1.events.list(params={"type": event_type, "limit": 100})
+    for event in listing.auto_paging_iter():
+        if (event.to_dict().get("data") or {}).get("object", {}).get("id") == object_id:
+            return event
+    return None
+
+
 def create_refund(*, payment_intent: str, amount_cents: int, refund_id: int, idempotency_key: str):
     return client().v1.refunds.create(
         params={

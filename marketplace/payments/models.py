@@ -162,6 +162,9 @@ class UnitKind(StrEnum):
 
 
 class UnitStatus(StrEnum):
+    # Recorded while the company's balance could not cover it: kept, nothing reserved;
+    # counted (→ pending, money reserved) in the order recorded once funds arrive.
+    WAITING = "waiting"
     PENDING = "pending"  # waiting for the company's review; money reserved
     APPROVED = "approved"  # worker's payable, fee to the platform
     REJECTED = "rejected"  # the worker may dispute within the dispute window; money held
@@ -170,6 +173,7 @@ class UnitStatus(StrEnum):
 
 
 UNIT_TRANSITIONS: dict[UnitStatus, frozenset[UnitStatus]] = {
+    UnitStatus.WAITING: frozenset({UnitStatus.PENDING}),
     UnitStatus.PENDING: frozenset({UnitStatus.APPROVED, UnitStatus.REJECTED}),
     UnitStatus.REJECTED: frozenset({UnitStatus.DISPUTED, UnitStatus.VOIDED}),
     UnitStatus.DISPUTED: frozenset({UnitStatus.APPROVED, UnitStatus.VOIDED}),
@@ -180,7 +184,8 @@ UNIT_TRANSITIONS: dict[UnitStatus, frozenset[UnitStatus]] = {
 
 class WorkUnit(TimestampMixin, db.Model):
     """Paid work: an answered email, moderated items, hours. Recording one reserves
-    its amount plus the platform fee from the company's available balance."""
+    its amount plus the platform fee from the company's available balance; when that
+    cannot cover it, the unit waits for funds (nothing reserved, nothing lost)."""
 
     __tablename__ = "work_units"
     __table_args__ = (

@@ -1,5 +1,5 @@
-"""Reading the company's money: balances, the ledger history (with running
-balances), the review queue, spend per period, and the statement export.
+"""Reading the company's money: balances, the review queue, spend per period, and
+what things are called. The history and the statement export are ``history``.
 
 Reads only: every change goes through units.py and funding.py.
 """
@@ -7,7 +7,6 @@ Reads only: every change goes through units.py and funding.py.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
@@ -26,12 +25,9 @@ from marketplace.extensions import db
 from marketplace.gigs.models import Gig
 from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.pagination import Page
-from marketplace.payments import ledger
+from marketplace.payments import ledger, units
 from marketplace.payments.models import (
     AccountKind,
-    LedgerAccount,
-    LedgerEntry,
-    LedgerTransaction,
     Payment,
     PaymentStatus,
     UnitKind,
@@ -62,6 +58,7 @@ ACCOUNT_LABELS = {
 }
 
 UNIT_STATUS_LABELS = {
+    UnitStatus.WAITING: _lp("work unit status", "Waiting for funds"),
     UnitStatus.PENDING: _lp("work unit status", "In review"),
     UnitStatus.APPROVED: _lp("work unit status", "Approved"),
     UnitStatus.REJECTED: _lp("work unit status", "Rejected"),
@@ -75,6 +72,14 @@ PAYMENT_STATUS_LABELS = {
     PaymentStatus.FAILED: _lp("card payment status", "Failed"),
     PaymentStatus.CANCELED: _lp("card payment status", "Canceled"),
 }
+
+
+def payment_status_label(payment: Payment) -> str:
+    """The card payment's state; a canceled one nobody finished in time is "Expired"."""
+    if payment.status == PaymentStatus.CANCELED and payment.failure_code == "abandoned":
+        return str(_lp("card payment status", "Expired"))
+    return str(PAYMENT_STATUS_LABELS[payment.status])
+
 
 # Why a card payment failed, by Stripe's decline_code / code, in the viewer's language.
 CARD_FAILURE_TEXTS = {
@@ -131,6 +136,7 @@ def template_globals() -> dict[str, Any]:
         "transaction_label": transaction_label,
         "quantity_text": quantity_text,
         "card_failure_text": card_failure_text,
+        "payment_status_label": payment_status_label,
     }
 
 
@@ -145,10 +151,16 @@ class Balances:
     in_review: int  # reserved for pending units
     held: int  # reserved for rejected units that may still be disputed
     refundable: int  # what the company's card payments can take back
+    waiting: int = 0  # what work waiting for funds needs (nothing reserved for it yet)
 
     @property
     def withdrawable(self) -> int:
-        return min(self.available, self.refundable)
+        return max(0, min(self.available - self.waiting, self.refundable))
+
+    @property
+    def waiting_missing(self) -> int:
+        """What must be added before all work waiting for funds is counted."""
+        return max(0, self.waiting - self.available)
 
 
 def balances(company: Company) -> Balances:
@@ -177,6 +189,19 @@ def balances(company: Company) -> Balances:
             + (reserved_by_status.get(UnitStatus.DISPUTED) or 0)
         ),
         refundable=int(refundable or 0),
+        waiting=units.waiting_total(company.id),
+    )
+
+
+def waiting_units(company: Company, limit: int = 200) -> list[WorkUnit]:
+    """Work waiting for the company's funds, in the order it will be counted."""
+    return list(
+        db.session.scalars(
+            _units(company)
+            .where(WorkUnit.status == UnitStatus.WAITING)
+            .order_by(WorkUnit.id)
+            .limit(limit)
+        ).unique()
     )
 
 
@@ -196,122 +221,6 @@ def company_payment(company: Company, payment_id: int) -> Payment | None:
     return db.session.scalar(
         sa.select(Payment).where(Payment.id == payment_id, Payment.company_id == company.id)
     )
-
-
-# --- the ledger history -------------------------------------------------------------
-
-
-@dataclass
-class Movement:
-    """One ledger entry of one of the company's accounts, with that account's
-    balance right after it."""
-
-    entry_id: int
-    transaction_id: int
-    created_at: datetime
-    kind: str
-    reference_type: str
-    reference_id: int
-    account: AccountKind
-    amount_cents: int
-    balance_after: int
-    unit: WorkUnit | None = None
-
-    @property
-    def label(self) -> str:
-        return transaction_label(self.kind)
-
-    @property
-    def reference(self) -> str:
-        return f"{self.reference_type} {self.reference_id}"
-
-
-def _movements(company: Company, *columns: Any) -> sa.Select[Any]:
-    """The entries of the company's accounts with their transaction (and ``columns``)."""
-    return (
-        sa.select(
-            LedgerEntry.id.label("entry_id"),
-            LedgerEntry.account_id,
-            LedgerTransaction.id.label("transaction_id"),
-            LedgerTransaction.created_at,
-            LedgerTransaction.kind,
-            LedgerTransaction.reference_type,
-            LedgerTransaction.reference_id,
-            LedgerAccount.kind.label("account"),
-            LedgerEntry.amount_cents,
-            *columns,
-        )
-        .join(LedgerTransaction, LedgerTransaction.id == LedgerEntry.transaction_id)
-        .join(LedgerAccount, LedgerAccount.id == LedgerEntry.account_id)
-        .where(LedgerAccount.owner_id == company.id, LedgerAccount.kind.in_(COMPANY_ACCOUNTS))
-    )
-
-
-def _movement(row: Any, balance_after: int) -> Movement:
-    return Movement(
-        entry_id=row.entry_id,
-        transaction_id=row.transaction_id,
-        created_at=_aware(row.created_at),
-        kind=row.kind,
-        reference_type=row.reference_type,
-        reference_id=row.reference_id,
-        account=AccountKind(row.account),
-        amount_cents=int(row.amount_cents),
-        balance_after=balance_after,
-    )
-
-
-def _aware(value: datetime) -> datetime:
-    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-def history(company: Company, page: int = 1, per_page: int = 50) -> Page[Movement]:
-    """Every movement of the company's accounts, newest first, with running balances."""
-    page = max(1, page)
-    # One statement, so the running balances and the rows come from one snapshot.
-    running = sa.func.sum(LedgerEntry.amount_cents).over(
-        partition_by=LedgerEntry.account_id, order_by=LedgerEntry.id
-    )
-    moves = _movements(company, running.label("balance_after")).subquery()
-    rows = db.session.execute(
-        sa.select(moves)
-        .order_by(moves.c.entry_id.desc())
-        .limit(per_page + 1)
-        .offset((page - 1) * per_page)
-    ).all()
-    items = [_movement(row, int(row.balance_after)) for row in rows[:per_page]]
-    unit_ids = {m.reference_id for m in items if m.reference_type == "unit"}
-    if unit_ids:
-        found = db.session.scalars(
-            sa.select(WorkUnit)
-            .where(WorkUnit.id.in_(unit_ids), WorkUnit.company_id == company.id)
-            .options(
-                joinedload(WorkUnit.worker),
-                joinedload(WorkUnit.engagement).joinedload(Engagement.gig),
-            )
-        )
-        by_id = {unit.id: unit for unit in found}
-        for item in items:
-            if item.reference_type == "unit":
-                item.unit = by_id.get(item.reference_id)
-    return Page(items=items, page=page, has_next=len(rows) > per_page)
-
-
-def statement(company: Company, chunk: int = 1000) -> Iterator[Movement]:
-    """Every movement of the company's accounts, oldest first (for the CSV export):
-    read in chunks by entry id, the running balances added up on the way."""
-    balances: dict[int, int] = defaultdict(int)
-    after = 0
-    while True:
-        rows = db.session.execute(
-            _movements(company).where(LedgerEntry.id > after).order_by(LedgerEntry.id).limit(chunk)
-        ).all()
-        for row in rows:
-            balances[row.account_id] += int(row.amount_cents)
-            yield _movement(row, balances[row.account_id])
-        if len(rows) < chunk:
-            return
-        after = rows[-1].entry_id
 
 
 # --- review ---------------------------------------------------------------------------

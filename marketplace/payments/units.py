@@ -2,9 +2,12 @@
 
 The single entry point for paid work is ``record_units``; the email pool,
 timesheets and the company's manual entries all call it. Recording reserves
-amount + platform fee from the company's available balance and is refused
-when that balance cannot cover it, which is also how the work pool knows to
-stop handing out work (``can_cover``).
+amount + platform fee from the company's available balance. Work the balance
+cannot cover is never thrown away: it is kept as a *waiting* unit (nothing
+reserved), and ``count_waiting`` counts it — in the order recorded, each unit
+once — when funds arrive (the funding webhook, and ``flask payouts
+auto-approve`` from cron). While work waits, new work waits behind it, and the
+work pool stops handing out work (``can_cover``).
 """
 
 from __future__ import annotations
@@ -53,8 +56,26 @@ def price(engagement: Engagement, quantity: Decimal) -> tuple[int, int]:
     return amount, fee_for(amount)
 
 
+def waiting_total(company_id: int) -> int:
+    """What the company's work waiting for funds costs (worker pay + fee)."""
+    return int(
+        db.session.scalar(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents), 0)
+            ).where(WorkUnit.status == UnitStatus.WAITING, WorkUnit.company_id == company_id)
+        )
+        or 0
+    )
+
+
+def spendable(company_id: int) -> int:
+    """The available balance less what work waiting for funds already needs
+    (negative when the waiting work needs more than is available)."""
+    return ledger.balance(AccountKind.COMPANY_AVAILABLE, company_id) - waiting_total(company_id)
+
+
 def can_cover(company: Company, total_cents: int) -> bool:
-    return ledger.balance(AccountKind.COMPANY_AVAILABLE, company.id) >= total_cents
+    return spendable(company.id) >= total_cents
 
 
 def _set_status(unit: WorkUnit, target: UnitStatus) -> None:
@@ -75,7 +96,10 @@ def record_units(
 ) -> WorkUnit:
     """Record paid work and reserve its money. ``source`` names the work uniquely
     (e.g. "email:<message id>"), so the same work is never recorded twice.
-    ``rate_cents`` overrides the engagement's rate (e.g. a mailbox's escalation rate)."""
+    ``rate_cents`` overrides the engagement's rate (e.g. a mailbox's escalation rate).
+
+    When the company's balance cannot cover the work, or older work already waits
+    for funds, the unit is kept with status WAITING and nothing reserved."""
     if engagement.status != EngagementStatus.ACTIVE:
         raise InvalidTransition(_("This engagement is not active; no work can be recorded."))
     quantity = Decimal(quantity)
@@ -111,29 +135,84 @@ def record_units(
         source=source,
         recorded_by_id=by.id,
         status=UnitStatus.PENDING,
-        review_due_at=utcnow() + timedelta(hours=current_app.config["REVIEW_WINDOW_HOURS"]),
+        review_due_at=_review_due(),  # from when it is counted, if it waits for funds
     )
     db.session.add(unit)
     db.session.flush()
+    if waiting_total(gig.company_id):
+        unit.status = UnitStatus.WAITING  # behind older work that waits for funds
+        return unit
     try:
-        ledger.post(
-            "unit.reserve",
-            reference=("unit", unit.id),
-            moves=[
-                (ledger.account(AccountKind.COMPANY_AVAILABLE, gig.company_id), -unit.total_cents),
-                (ledger.account(AccountKind.COMPANY_RESERVED, gig.company_id), unit.total_cents),
-            ],
-        )
+        _reserve(unit)
     except ledger.InsufficientFunds:
-        db.session.expunge(unit)
-        raise DomainError(
-            _(
-                "The company's balance cannot cover this work (%(amount)s). "
-                "It must add funds first.",
-                amount=format_money(unit.total_cents),
-            )
-        ) from None
+        unit.status = UnitStatus.WAITING
     return unit
+
+
+def _reserve(unit: WorkUnit) -> None:
+    ledger.post(
+        "unit.reserve",
+        reference=("unit", unit.id),
+        moves=[
+            (ledger.account(AccountKind.COMPANY_AVAILABLE, unit.company_id), -unit.total_cents),
+            (ledger.account(AccountKind.COMPANY_RESERVED, unit.company_id), unit.total_cents),
+        ],
+    )
+
+
+def waiting_reason(unit: WorkUnit) -> str:
+    """Why the unit waits, in the viewer's language."""
+    return _(
+        "The company's balance could not cover this work (%(amount)s with the fee) when it "
+        "was recorded. It is kept and counted as soon as the company adds funds.",
+        amount=format_money(unit.total_cents, unit.currency),
+    )
+
+
+def count_waiting(company_id: int) -> int:
+    """Count the company's work that waits for funds, oldest first, as far as the
+    available balance covers it; stop at the first unit it cannot cover, so work is
+    counted in the order recorded. A conditional UPDATE ("still waiting?") claims each
+    unit, so parallel runs never count one twice. Returns how many were counted."""
+    waiting = db.session.scalars(
+        sa.select(WorkUnit)
+        .where(WorkUnit.company_id == company_id, WorkUnit.status == UnitStatus.WAITING)
+        .order_by(WorkUnit.id)
+        .with_for_update()
+    ).all()
+    counted = 0
+    for unit in waiting:
+        try:
+            with db.session.begin_nested():
+                claimed = db.session.execute(
+                    sa.update(WorkUnit)
+                    .where(WorkUnit.id == unit.id, WorkUnit.status == UnitStatus.WAITING)
+                    .values(status=UnitStatus.PENDING, review_due_at=_review_due())
+                    .execution_options(synchronize_session=False)
+                ).rowcount
+                if claimed:
+                    _reserve(unit)
+        except ledger.InsufficientFunds:
+            db.session.expire(unit)
+            break
+        db.session.refresh(unit)
+        counted += 1 if claimed else 0
+    return counted
+
+
+def count_all_waiting() -> int:
+    """``count_waiting`` for every company with waiting work (cron-safe)."""
+    companies = db.session.scalars(
+        sa.select(WorkUnit.company_id)
+        .where(WorkUnit.status == UnitStatus.WAITING)
+        .distinct()
+        .order_by(WorkUnit.company_id)
+    ).all()
+    return sum(count_waiting(company_id) for company_id in companies)
+
+
+def _review_due() -> datetime:
+    return utcnow() + timedelta(hours=current_app.config["REVIEW_WINDOW_HOURS"])
 
 
 def approve(unit: WorkUnit, *, by: User | None, auto: bool = False) -> None:

@@ -58,7 +58,13 @@ def receive(payload: bytes, signature: str | None) -> StripeEvent | None:
         raise BadEvent(f"bad signature: {exc}") from None
     except ValueError as exc:
         raise BadEvent(f"not a Stripe event: {exc}") from None
-    data = event.to_dict() if hasattr(event, "to_dict") else dict(event)
+    return handle(event.to_dict() if hasattr(event, "to_dict") else dict(event))
+
+
+def handle(data: dict[str, Any]) -> StripeEvent | None:
+    """Store and handle one event known to come from Stripe: verified by its signature
+    (``receive``), or fetched from Stripe's API with the secret key (the demo seed).
+    Returns None when this event id was handled before. Raises BadEvent."""
     event_id, event_type = data.get("id"), data.get("type")
     obj = (data.get("data") or {}).get("object")
     if (

@@ -27,7 +27,7 @@ from marketplace.onboarding.models import Engagement
 from marketplace.pagination import page_arg
 from marketplace.payments import earnings_queries as queries
 from marketplace.payments import gateway, payouts, units
-from marketplace.payments.models import UnitKind, WorkUnit
+from marketplace.payments.models import UnitKind, UnitStatus, WorkUnit
 from marketplace.payments.worker_forms import DisputeForm, TimesheetForm
 
 bp = Blueprint("earnings", __name__)
@@ -129,15 +129,8 @@ def timesheet(engagement_id: int):
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(
-                _(
-                    "%(hours)s on %(date)s recorded (%(amount)s). The company reviews them.",
-                    hours=queries.quantity_text(unit.kind, unit.quantity),
-                    date=format_date(unit.work_date),
-                    amount=format_money(unit.amount_cents, unit.currency),
-                ),
-                "success",
-            )
+            waiting = unit.status == UnitStatus.WAITING
+            flash(_hours_recorded_text(unit), "info" if waiting else "success")
             return redirect(url_for("earnings.timesheet", engagement_id=engagement.id))
     return render_template(
         "payments/worker/timesheet.html",
@@ -146,6 +139,21 @@ def timesheet(engagement_id: int):
         today_iso=utcnow().date().isoformat(),
         page=queries.timesheet_entries(engagement, page=page_arg()),
     )
+
+
+def _hours_recorded_text(unit: WorkUnit) -> str:
+    values = {
+        "hours": queries.quantity_text(unit.kind, unit.quantity),
+        "date": format_date(unit.work_date),
+        "amount": format_money(unit.amount_cents, unit.currency),
+    }
+    if unit.status == UnitStatus.WAITING:
+        return _(
+            "%(hours)s on %(date)s saved (%(amount)s). The company's balance cannot cover "
+            "them yet, so they wait for its funds and are counted as soon as it adds money.",
+            **values,
+        )
+    return _("%(hours)s on %(date)s recorded (%(amount)s). The company reviews them.", **values)
 
 
 # --- the Stripe connection ---------------------------------------------------------------

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
+import urllib.error
+import urllib.request
 
 import click
 from flask import current_app
@@ -83,3 +86,28 @@ def stripe_command(
     # Stop cleanly on SIGTERM too (make, process managers), so the state file is flushed.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server.serve_forever()
+
+
+@sandbox_cli.command("wait")
+@click.option("--url", default=None, help="Base URL to wait for; default: STRIPE_API_BASE.")
+@click.option("--timeout", default=30.0, show_default=True, help="Seconds before giving up.")
+def wait_command(url: str | None, timeout: float) -> None:
+    """Wait until the Stripe emulator (or whatever answers at STRIPE_API_BASE) answers
+    HTTP; exit 1 after TIMEOUT seconds. ``make run`` seeds only after this."""
+    base = (url or current_app.config["STRIPE_API_BASE"] or "").rstrip("/")
+    if not base:
+        click.echo("STRIPE_API_BASE is empty (Stripe itself): nothing to wait for.")
+        return
+    deadline = time.monotonic() + timeout
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    while True:
+        try:
+            opener.open(f"{base}/_emulator/", timeout=2).close()
+            return
+        except urllib.error.HTTPError:
+            return  # it answers (a real server may say 404)
+        except OSError as exc:
+            if time.monotonic() >= deadline:
+                message = f"{base} did not answer within {timeout:g} s: {exc}"
+                raise click.ClickException(message) from None
+            time.sleep(0.1)

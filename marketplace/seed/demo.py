@@ -9,10 +9,13 @@ is created, and only what was created in this run goes through its lifecycle
 (review, decisions, reports, suspension). A gig's onboarding is set up when the
 gig has none yet, and its applications are played only then: apply, acknowledge
 the rules, quiz attempts answered from the attempt's own paper and key (right,
-or wrong on purpose), hire, reject, withdraw. Last, the email work pool's demo
-mailbox (``marketplace.seed.workpool``). Nothing here commits except the work
-pool's reply sending (one commit per reply, as from cron); the CLI command
-commits at the end.
+or wrong on purpose), hire, reject, withdraw. Before its first hire a company
+pays for its balance by test card, and every hired worker connects Stripe, both
+through Stripe's API (``marketplace.seed.money``: the emulator must be running,
+as ``make run`` ensures). Last, the email work pool's demo mailbox
+(``marketplace.seed.workpool``). Nothing here commits except the work pool's
+reply sending (one commit per reply, as from cron); the CLI command commits at
+the end.
 
 Shortcuts, acceptable for demo data only: demo addresses are marked verified
 at once; a gig meant to show the "expired" state has its publication moved
@@ -51,6 +54,8 @@ from marketplace.onboarding import applications, hiring
 from marketplace.onboarding.models import Application, ApplicationStatus, QuizAttempt
 from marketplace.onboarding.quiz_file import import_quiz
 from marketplace.onboarding.services import QuizSettings, onboarding_for, save_rules, save_settings
+from marketplace.payments import payouts
+from marketplace.seed import money
 from marketplace.seed.demo_data import (
     ADMIN_EMAIL,
     COMPANIES,
@@ -70,11 +75,12 @@ from marketplace.seed.demo_data import (
     TagSpec,
 )
 from marketplace.seed.workpool import seed_workpool
+from marketplace.seed.workpool_data import FUNDING_CENTS
 
 # What the summary counts, in this order.
 SUMMARY_KEYS = ("users", "companies", "tags", "gigs", "onboardings", "applications",
-                "payments", "mailboxes", "canned replies", "customer emails", "answers",
-                "escalations")  # fmt: skip
+                "payments", "Stripe accounts", "mailboxes", "canned replies", "customer emails",
+                "answers", "escalations", "approved units")  # fmt: skip
 
 # --- the run ---------------------------------------------------------------------
 
@@ -88,6 +94,7 @@ class _Seeder:
         self.users: dict[str, User] = {}
         self.new_companies: set[str] = set()
         self.to_expire: list[Gig] = []
+        self.notes: list[str] = []
 
     def run(self) -> None:
         self.admin = self._admin()
@@ -335,7 +342,9 @@ class _Seeder:
             applications.submit_attempt(attempt, by=seeker, answers=_answers(attempt, wrong))
         owner = self.owners[gig.company.name]
         if spec.status is ApplicationStatus.HIRED:
+            self._fund(gig.company, owner)  # hiring needs money for the first work
             hiring.hire(application, by=owner)
+            self._connect(seeker)
         elif spec.status is ApplicationStatus.REJECTED:
             hiring.reject(application, by=owner, reason=spec.reason)
         elif spec.status is ApplicationStatus.WITHDRAWN:
@@ -343,6 +352,21 @@ class _Seeder:
         assert application.status == spec.status, (
             f"{spec.seeker} on {gig.title!r} ended {application.status}, not {spec.status}"
         )
+
+    # --- money (through Stripe's API, see marketplace.seed.money) ----------------------
+    def _fund(self, company: Company, owner: User) -> None:
+        if not money.has_funds(company):
+            money.fund(company, by=owner, amount_cents=FUNDING_CENTS)
+            self.created["payments"] += 1
+
+    def _connect(self, worker: User) -> None:
+        if payouts.connected_account_for(worker) is None:
+            self.created["Stripe accounts"] += 1
+        if not money.connect(worker):
+            self.notes.append(
+                f"  ({worker.email} could not finish Stripe onboarding here: "
+                "connect on the Earnings page)"
+            )
 
     # --- the report on the console ------------------------------------------------------
     def summary(self) -> str:
@@ -356,7 +380,7 @@ class _Seeder:
         width = max(len(email) for email, _ in LOGINS)
         lines = [head, f"Demo logins (password for all: {DEMO_PASSWORD}):"]
         lines += [f"  {email.ljust(width)}  {role}" for email, role in LOGINS]
-        return "\n".join(lines)
+        return "\n".join(lines + self.notes)
 
 
 def _answers(attempt: QuizAttempt, wrong: int) -> dict[int, list[int]]:

@@ -2,14 +2,15 @@
 German email gig, with customer emails in German and English and some work done.
 
 Made through the services, as in ``marketplace.seed.demo``: the company's balance
-is funded as Stripe's ``payment_intent.succeeded`` webhook would credit it
-(``funding.start_funding`` + ``funding.payment_succeeded``, as
-``tests/payments/helpers.funded`` does), the mailbox and its canned replies are
+was paid by card through Stripe before the seeker was hired (``marketplace.seed.money``;
+funded here only if an older demo hired without it), the mailbox and its canned replies are
 saved by ``mailboxes``, every customer email is built as raw RFC 822 bytes and
 stored by ``inbound.store`` (so parsing, threading and attachments are the real
 thing), and seeker@demo.test claims, answers and escalates through ``pool``.
-Queued replies are then sent with ``outgoing.send_due_replies`` over the app's
-``MAIL_URL`` (``console://`` in development: they are logged, nothing leaves).
+The owner approves the first answers (``units.approve``), so the seeker has earnings
+for the next payout run and the review queue keeps the rest. Queued replies are then
+sent with ``outgoing.send_due_replies`` over the app's ``MAIL_URL`` (``console://`` in
+development: they are logged, nothing leaves).
 
 Runs once: when the gig already has a mailbox, nothing happens (every email also
 has a fixed Message-ID, which ``inbound.store`` keeps once).
@@ -20,14 +21,12 @@ Shortcuts, acceptable for demo data only:
   worked conversations arrived a few hours ago and are answered at seeding time;
 - the mailbox gets a known inbound token (``DEMO_INBOUND_TOKEN``, printed like the
   demo password) instead of the random one ``create_mailbox`` shows once;
-- the payment never went through Stripe: its PaymentIntent id is made up.
 - ``send_due_replies`` commits (one transaction per reply, as from cron), so this
   step commits the demo seeded so far; the CLI's final commit takes the rest.
 """
 
 from __future__ import annotations
 
-import secrets
 import struct
 import zlib
 from collections import Counter
@@ -44,8 +43,9 @@ from marketplace.accounts.models import Company, User
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig
-from marketplace.payments import funding, ledger
-from marketplace.payments.models import AccountKind
+from marketplace.payments import units
+from marketplace.payments.models import UnitStatus, WorkUnit
+from marketplace.seed import money
 from marketplace.seed.demo_data import (
     RADWERK_EMAIL_GIG,
     SEEKER_EMAIL,
@@ -55,6 +55,7 @@ from marketplace.seed.demo_data import (
 from marketplace.seed.workpool_data import (
     ACK_DE,
     ACK_EN,
+    APPROVED_ANSWERS,
     CANNED_REPLIES,
     DEMO_INBOUND_TOKEN,
     ESCALATION_RATE_CENTS,
@@ -122,6 +123,7 @@ class _Run:
         for mail in WORKED:
             if not self._work(mail):
                 break
+        self._approve_first_answers()
         for mail in WAITING:
             self._store(mail)
         db.session.flush()
@@ -131,17 +133,26 @@ class _Run:
         return self.mailbox
 
     def _fund(self) -> None:
-        if ledger.balance(AccountKind.COMPANY_AVAILABLE, self.company.id) >= FUNDING_CENTS:
-            return
-        payment = funding.start_funding(self.company, amount_cents=FUNDING_CENTS, by=self.owner)
-        payment.stripe_payment_intent_id = f"pi_demo_{secrets.token_hex(8)}"
-        db.session.flush()
-        outcome = funding.payment_succeeded(
-            {"id": payment.stripe_payment_intent_id, "amount_received": FUNDING_CENTS},
-            event_id=f"evt_demo_{secrets.token_hex(8)}",
-        )
-        assert outcome == "credited", outcome
-        self.created["payments"] += 1
+        if not money.has_funds(self.company):
+            money.fund(self.company, by=self.owner, amount_cents=FUNDING_CENTS)
+            self.created["payments"] += 1
+
+    def _approve_first_answers(self) -> None:
+        """The owner approves the first answers; the rest wait in the review queue."""
+        answers = db.session.scalars(
+            sa.select(WorkUnit)
+            .where(
+                WorkUnit.worker_id == self.seeker.id,
+                WorkUnit.gig_id == self.gig.id,
+                WorkUnit.status == UnitStatus.PENDING,
+                WorkUnit.source.like("email:reply:%"),
+            )
+            .order_by(WorkUnit.id)
+            .limit(APPROVED_ANSWERS)
+        ).all()
+        for unit in answers:
+            units.approve(unit, by=self.owner)
+            self.created["approved units"] += 1
 
     def _mailbox(self) -> Mailbox:
         settings = mailboxes.MailboxSettings(

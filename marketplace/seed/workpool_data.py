@@ -32,6 +32,7 @@ ESCALATION_RATE_CENTS = 45  # half the gig's 0,90 € per email: escalating is w
 # mail to the API (``flask seed demo`` prints the curl line). Demo data only.
 DEMO_INBOUND_TOKEN = "demo-radwerk-inbound-token"  # noqa: S105
 FUNDING_CENTS = 25_000  # 250 €: the answers below and a few hundred more
+APPROVED_ANSWERS = 3  # the owner approves the first three answers (the seeker's payout)
 
 # (title, body): German and English, with the placeholders the pool fills in.
 CANNED_REPLIES: tuple[tuple[str, str], ...] = (

@@ -10,7 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 
 from marketplace.payments import units
-from marketplace.payments.models import AccountKind, LedgerAccount
+from marketplace.payments.models import AccountKind, LedgerAccount, UnitStatus, WorkUnit
 
 
 def units_cost(rate_cents: int, count: int | Decimal = 1) -> int:
@@ -24,10 +24,12 @@ def covers_next(available_cents: int, rate_cents: int, held: int) -> bool:
     return available_cents >= units_cost(rate_cents, held + 1)
 
 
-def available_balance_sql(company_id: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
-    """The company's available balance in cents as a scalar subquery (0 without an account),
-    for eligibility queries that decide in one statement whether work may be handed out."""
-    balance = (
+def spendable_balance_sql(company_id: sa.ColumnElement[int]) -> sa.ColumnElement[int]:
+    """What the company can spend on new work, in cents, as a scalar subquery for
+    eligibility queries that decide in one statement whether work may be handed
+    out: its available balance less what work waiting for funds already needs
+    (that work is counted first; ``payments.units.spendable`` is the same in Python)."""
+    available = (
         sa.select(LedgerAccount.balance_cents)
         .where(
             LedgerAccount.kind == AccountKind.COMPANY_AVAILABLE,
@@ -35,4 +37,9 @@ def available_balance_sql(company_id: sa.ColumnElement[int]) -> sa.ColumnElement
         )
         .scalar_subquery()
     )
-    return sa.func.coalesce(balance, 0)
+    waiting = (
+        sa.select(sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents), 0))
+        .where(WorkUnit.status == UnitStatus.WAITING, WorkUnit.company_id == company_id)
+        .scalar_subquery()
+    )
+    return sa.func.coalesce(available, 0) - waiting

@@ -156,7 +156,7 @@ def _eligibility_query() -> sa.Select:
             Engagement.rate_cents,
             Mailbox.id,
             Mailbox.lease_minutes,
-            pricing.available_balance_sql(Gig.company_id),
+            pricing.spendable_balance_sql(Gig.company_id),
             held,
             rules_accepted_sql(worker_id),
         )

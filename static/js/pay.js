@@ -42,7 +42,9 @@ document.addEventListener("DOMContentLoaded", () => {
         showError(result.error.message);
       } else {
         // Stripe.js says the card went through; the page waits for the webhook.
-        window.location.assign(form.dataset.returnUrl + "?confirmed=1");
+        const next = new URL(form.dataset.returnUrl, window.location.href);
+        next.searchParams.set("confirmed", "1");
+        window.location.assign(next.toString());
         return;
       }
     } catch (error) {

@@ -56,6 +56,10 @@ BALANCE: Expectations = {
         lambda w: f"/company/balance/payments/{_payment(w)}/done",
         OWN_COMPANY,
     ),
+    ("balance.cancel_payment", "POST"): (
+        lambda w: f"/company/balance/payments/{_payment(w)}/cancel",
+        OWN_COMPANY,
+    ),
     ("balance.withdraw", "POST"): (lambda w: "/company/balance/withdraw", ANY_COMPANY),
     ("balance.review", "GET"): (lambda w: "/company/review?tab=history", ANY_COMPANY),
     ("balance.approve", "POST"): (

@@ -1,7 +1,10 @@
 """From applying to being hired, through two people's browsers: a job seeker
 applies to a gig, accepts the company's rules, fails the quiz, is told when the
 retake opens, passes it once that time has come (the clock travels; nobody
-sleeps), and the company finds the applicant ready for review and hires them.
+sleeps), and the company finds the applicant ready for review and hires them —
+after adding the money for the first work by card (the hire is refused until then;
+the add-funds form comes prefilled and leads back to the applicant once Stripe's
+webhook has credited the payment).
 The seeker is emailed at every step and finds the gig under "My work"."""
 
 from __future__ import annotations
@@ -84,6 +87,37 @@ def cast(app, travel) -> Cast:
         return Cast(member.email, seeker.email, start)
 
 
+# 10 emails at €0.80 (the gig's first work) + 15 % fee, and nothing in the balance.
+UNFUNDED = (
+    "To hire, your balance must cover the first 10 emails at €0.80 (€9.20 with the fee), "
+    "and it lacks €9.20. Please add €9.20 to your balance, then hire."
+)
+
+
+@pytest.fixture
+def webhooks_to_live_server(stripe_emulator, live_server):
+    """The emulator signs every event and POSTs it to the live server, as Stripe would."""
+    stripe_emulator.control.configure(webhook_url=f"{live_server.url}/stripe/webhook")
+    yield
+    stripe_emulator.control.reset()  # nothing may reach the server after the test
+    stripe_emulator.control.deliver()
+
+
+def pay_first_work(company: Page) -> None:
+    """From the applicant's page: the prefilled add-funds form, the card, and back."""
+    company.get_by_role("link", name="Add €9.20 to the balance").click()
+    expect(company).to_have_url(re.compile(r"/company/balance\?amount=920&next=.+#add-funds$"))
+    expect(company.get_by_label("Amount in euros")).to_have_value("9.20")
+    company.get_by_role("button", name="Continue to card payment").click()
+    card = company.locator("#card-element")
+    card.get_by_label("Card number").fill("4242 4242 4242 4242")
+    card.get_by_label("Expiry date (MM / YY)").fill("12 / 34")
+    card.get_by_label("Security code (CVC)").fill("123")
+    company.get_by_role("button", name="Pay €9.20").click()
+    # The done page waits for Stripe's webhook, then leads back to the applicant.
+    company.wait_for_url(re.compile(r"/company/applications/\d+$"), timeout=20_000)
+
+
 def subject(message) -> str:
     # Python folds a long subject onto a continuation line and, reading it back,
     # keeps that line's leading space; mail programs drop it.
@@ -146,7 +180,7 @@ def take_quiz(page: Page, number: int, *, right: bool) -> None:
 
 
 def test_seeker_fails_the_quiz_passes_the_retake_and_is_hired(
-    app, new_page, log_in, live_server, smtp_sink, travel, cast: Cast
+    app, new_page, log_in, live_server, smtp_sink, travel, cast: Cast, webhooks_to_live_server
 ):
     seeker = new_page()
     log_in(seeker, cast.seeker_email)
@@ -204,6 +238,12 @@ def test_seeker_fails_the_quiz_passes_the_retake_and_is_hired(
     expect(company.get_by_text("Ten years of repairing bikes.")).to_be_visible()
     expect(company.get_by_role("heading", name="Quiz attempt 1: 0 % · not passed")).to_be_visible()
     expect(company.get_by_role("heading", name="Quiz attempt 2: 100 % · passed")).to_be_visible()
+    # Nobody is hired into unpaid work: the company adds money first and comes back.
+    company.get_by_role("button", name=f"Hire {SEEKER}").click()
+    expect(company.get_by_text(UNFUNDED).first).to_be_visible()
+    pay_first_work(company)
+    expect(company.get_by_role("heading", name=SEEKER)).to_be_visible()
+    expect(company.get_by_text("Payment of €9.20 received and credited")).to_be_visible()
     company.get_by_role("button", name=f"Hire {SEEKER}").click()
     expect(company.get_by_text(f"{SEEKER} is hired.")).to_be_visible()
     expect(company.locator(".status").first).to_have_text("Hired")

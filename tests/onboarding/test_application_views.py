@@ -23,6 +23,7 @@ from tests.factories import (
     company_member,
     make_onboarding,
 )
+from tests.payments.helpers import funded
 
 
 def setup_gig(app, **settings):
@@ -30,6 +31,7 @@ def setup_gig(app, **settings):
         owner = company_member(email="owner@radhaus.example")
         gig = PublishedGigFactory(company=owner.company, created_by=owner, openings=2)
         onboarding = make_onboarding(gig, **settings)
+        funded(owner.company, 100_000)  # hiring needs the first work paid for
         seeker = UserFactory(email="lena@example.test", display_name="Lena")
         return {
             "gig_id": gig.id,

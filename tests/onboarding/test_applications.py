@@ -29,6 +29,9 @@ from tests.factories import (
     company_member,
     make_onboarding,
 )
+from tests.payments.helpers import funded
+
+HIRING_FUNDS = 100_000  # 1.000 €: any gig's first work
 
 
 def right_answers(attempt: QuizAttempt) -> dict[int, list[int]]:
@@ -73,6 +76,7 @@ def application_in(status: ApplicationStatus, db) -> Application:
         return application
     owner = gig.company.memberships[0].user
     if status == ApplicationStatus.HIRED:
+        funded(gig.company, HIRING_FUNDS, commit=False)  # the first work is paid for
         hiring.hire(application, by=owner)
     elif status == ApplicationStatus.REJECTED:
         hiring.reject(application, by=owner, reason="Not a fit")
@@ -104,6 +108,7 @@ def _fail_last(app):
 
 
 def _hire(app):
+    funded(app.gig.company, HIRING_FUNDS, commit=False)
     hiring.hire(app, by=app.gig.company.memberships[0].user)
 
 
@@ -380,6 +385,7 @@ def test_the_answer_key_is_a_snapshot(db):
 def test_hire_creates_an_engagement_at_todays_rate_within_the_openings(db, smtp_sink):
     gig = PublishedGigFactory(openings=1, rate_cents=95)
     owner = gig.company.memberships[0].user
+    funded(gig.company, HIRING_FUNDS, commit=False)
     first, second = apply_to(gig), apply_to(gig)
     engagement = hiring.hire(first, by=owner)
     assert (engagement.rate_cents, engagement.status) == (95, EngagementStatus.ACTIVE)

@@ -18,6 +18,7 @@ from marketplace.onboarding.models import (
     QuizAttempt,
 )
 from tests.factories import ApplicationFactory, PublishedGigFactory, company_member, make_onboarding
+from tests.payments.helpers import funded
 
 pytestmark = pytest.mark.postgres
 
@@ -80,6 +81,7 @@ def test_parallel_hires_never_exceed_the_openings(app):
     with app.app_context():
         owner = company_member()
         gig = PublishedGigFactory(company=owner.company, created_by=owner, openings=2)
+        funded(owner.company, 100_000)
         ids = [
             ApplicationFactory(gig=gig, status=ApplicationStatus.PASSED).id for _ in range(PARALLEL)
         ]
@@ -104,6 +106,7 @@ def test_hire_and_reject_at_the_same_moment_leave_a_consistent_application(app):
     with app.app_context():
         owner = company_member()
         gig = PublishedGigFactory(company=owner.company, created_by=owner, openings=5)
+        funded(owner.company, 100_000)
         application_id = ApplicationFactory(gig=gig, status=ApplicationStatus.PASSED).id
         owner_id = owner.id
 

@@ -40,8 +40,9 @@ def hired(*, rate_cents: int = 100, company=None, worker=None) -> Engagement:
     return engagement
 
 
-def funded(company, amount_cents: int) -> Payment:
-    """A card payment Stripe reported as succeeded (as its webhook would)."""
+def funded(company, amount_cents: int, *, commit: bool = True) -> Payment:
+    """A card payment Stripe reported as succeeded (as its webhook would; the intent is
+    made up, so only for tests that do not compare the books with Stripe)."""
     owner = company.memberships[0].user
     payment = funding.start_funding(company, amount_cents=amount_cents, by=owner)
     payment.stripe_payment_intent_id = f"pi_test_{secrets.token_hex(6)}"
@@ -52,7 +53,8 @@ def funded(company, amount_cents: int) -> Payment:
     )
     assert outcome == "credited"
     assert payment.status == PaymentStatus.SUCCEEDED
-    db.session.commit()
+    if commit:
+        db.session.commit()
     return payment
 
 

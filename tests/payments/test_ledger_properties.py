@@ -20,6 +20,7 @@ from marketplace.payments import funding, payouts, units
 from marketplace.payments.checks import check_ledger
 from marketplace.payments.models import (
     NON_NEGATIVE,
+    AccountKind,
     LedgerAccount,
     UnitKind,
     UnitStatus,
@@ -75,6 +76,7 @@ def _apply(operation: str, value, engagement: Engagement, admin, clock: list) ->
         clock.append(timedelta(days=value))
         units.auto_approve_due(utcnow() + sum(clock, timedelta()))
         units.void_expired_rejections(utcnow() + sum(clock, timedelta()))
+        units.count_all_waiting()  # what `flask payouts auto-approve` does too
     elif operation == "withdraw":
         withdrawal = funding.withdraw(company, amount_cents=value, by=owner)
         db.session.commit()
@@ -89,6 +91,18 @@ def _invariants() -> None:
         )
     ).all()
     assert negative == []
+    # Reserved money is exactly what counted, undecided work needs; waiting work has
+    # none (counted once, never twice).
+    held = (UnitStatus.PENDING, UnitStatus.REJECTED, UnitStatus.DISPUTED)
+    for account in db.session.scalars(
+        sa.select(LedgerAccount).where(LedgerAccount.kind == AccountKind.COMPANY_RESERVED)
+    ):
+        needed = db.session.scalar(
+            sa.select(
+                sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents + WorkUnit.fee_cents), 0)
+            ).where(WorkUnit.company_id == account.owner_id, WorkUnit.status.in_(held))
+        )
+        assert account.balance_cents == needed
 
 
 @pytest.mark.filterwarnings("ignore::sqlalchemy.exc.SAWarning")

@@ -51,13 +51,14 @@ def test_record_reserves_approve_pays(db):
     assert check_ledger(with_stripe=False) == []
 
 
-def test_unfunded_work_is_refused_and_nothing_is_written(db):
+def test_unfunded_work_is_kept_waiting_and_reserves_nothing(db):
     engagement = hired(rate_cents=500)
     funded(engagement.gig.company, 500)
-    with pytest.raises(DomainError, match="cannot cover this work"):
-        record(engagement, "1")  # 5,00 € + 0,75 € fee > 5,00 €
-    db.session.rollback()
+    unit = record(engagement, "1")  # 5,00 € + 0,75 € fee > 5,00 €
+    db.session.commit()
+    assert unit.status == UnitStatus.WAITING and unit.total_cents == 575
     assert balances(engagement.gig.company_id, engagement.worker_id)["available"] == 500
+    assert balances(engagement.gig.company_id, engagement.worker_id)["reserved"] == 0
     assert check_ledger(with_stripe=False) == []
 
 

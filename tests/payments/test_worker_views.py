@@ -9,6 +9,7 @@ import re
 import uuid
 from datetime import timedelta
 from decimal import Decimal
+from html import unescape
 
 import pytest
 import sqlalchemy as sa
@@ -371,13 +372,21 @@ def test_a_day_before_hiring_is_refused(app, client, hourly):
     assert hour_units(app, hourly["id"]) == []
 
 
-def test_hours_the_company_cannot_cover_are_refused(app, client, hourly):
+def test_hours_the_company_cannot_cover_are_kept_with_the_reason(app, client, hourly):
     data = {**timesheet_form(client, hourly["url"]), "hours": "8"}  # 96 € + 14,40 € fee > 100 €
-    html = client.post(hourly["url"], data=data).get_data(as_text=True)
-    assert "The company&#39;s balance cannot cover this work" in html
-    assert hour_units(app, hourly["id"]) == []
+    response = client.post(hourly["url"], data=data, follow_redirects=True)
+    page = unescape(response.get_data(as_text=True))
+    assert "8 hours on" in page and "saved (€96.00)" in page
+    assert "The company's balance cannot cover them yet" in page
+    assert "Waiting for funds" in page  # the entry in the list, with why
+    assert "The company's balance could not cover this work (€110.40 with the fee)" in page
+    [(quantity, amount, _source)] = hour_units(app, hourly["id"])
+    assert (quantity, amount) == (Decimal("8"), 9600)
     with app.app_context():
         assert balances(hourly["company_id"], hourly["worker_id"])["available"] == 10_000
+        assert balances(hourly["company_id"], hourly["worker_id"])["reserved"] == 0
+    earnings = unescape(client.get("/earnings").get_data(as_text=True))
+    assert "€96.00</strong> kept, waiting for the company's funds" in earnings
 
 
 def test_the_same_form_sent_twice_records_the_hours_once(app, client, hourly):

@@ -197,6 +197,46 @@ def test_intents_are_updated_and_canceled_as_stripe_allows(stripe_client, stripe
     assert event_types(stripe_emulator.control)[0] == "payment_intent.canceled"
 
 
+@pytest.mark.parametrize("reason", ["abandoned", "requested_by_customer", None])
+def test_cancel_keeps_the_reason_and_tells_the_webhook(stripe_client, stripe_emulator, reason):
+    """What the app relies on when a company cancels, or cron expires, a card payment."""
+    intent = stripe_client.v1.payment_intents.create({"amount": 900, "currency": "eur"})
+    params = {"cancellation_reason": reason} if reason else {}
+    canceled = stripe_client.v1.payment_intents.cancel(intent.id, params)
+    assert (canceled.status, canceled.cancellation_reason) == ("canceled", reason)
+    assert_stripe_shape(canceled, stripe.PaymentIntent)
+    (entry,) = stripe_emulator.control.events("payment_intent.canceled")
+    sent = entry["event"]["data"]["object"]
+    assert (sent["id"], sent["status"], sent["cancellation_reason"]) == (
+        intent.id, "canceled", reason,
+    )  # fmt: skip
+    with pytest.raises(stripe.InvalidRequestError, match="status of canceled") as twice:
+        stripe_client.v1.payment_intents.cancel(intent.id)
+    assert twice.value.code == "payment_intent_unexpected_state"
+
+
+def test_cancel_is_allowed_while_unpaid_and_refuses_unknown_reasons(stripe_client, browser_client):
+    declined = stripe_client.v1.payment_intents.create({"amount": 900, "currency": "eur"})
+    with pytest.raises(stripe.CardError):
+        stripe_client.v1.payment_intents.confirm(
+            declined.id, {"payment_method": "pm_card_chargeDeclined", "return_url": "http://x"}
+        )
+    with pytest.raises(stripe.InvalidRequestError) as bad:
+        stripe_client.v1.payment_intents.cancel(declined.id, {"cancellation_reason": "bored"})
+    assert bad.value.param == "cancellation_reason"
+    assert stripe_client.v1.payment_intents.cancel(declined.id).status == "canceled"
+    waiting = stripe_client.v1.payment_intents.create({"amount": 900, "currency": "eur"})
+    method = browser_client.v1.payment_methods.create(
+        {"type": "card", "card": {"number": "4000002500003155", "exp_month": 12,
+                                  "exp_year": 2040, "cvc": "123"}}
+    )  # fmt: skip
+    page_url = browser_client.v1.payment_intents.confirm(
+        waiting.id, {"payment_method": method.id, "client_secret": waiting.client_secret}
+    ).next_action.redirect_to_url.url
+    assert stripe_client.v1.payment_intents.cancel(waiting.id).status == "canceled"
+    assert http("GET", page_url)[0] == 404  # the 3-D Secure challenge is gone with it
+
+
 # --- refunds, transfers, balance --------------------------------------------
 
 
