@@ -4,7 +4,8 @@
 start page (the menu first, then the links found on each page it reaches), GET
 only, one page per URL *shape*: numbers in the path stand for any number and
 only the names of query parameters count, so ``/gigs/3`` and ``/gigs/7?page=2``
-are ``/gigs/<n>`` and ``/gigs/<n>?page``. Downloads (``<a download>``, ``.csv``
+are ``/gigs/<n>`` and ``/gigs/<n>?page``; a few more URLs of each shape are fetched
+(not checked) for their links. Downloads (``<a download>``, ``.csv``
 and the like, or a response that is not HTML), ``/static/`` and other origins
 are skipped; a link that answers 4xx/5xx is a problem. A page added later is
 found as soon as any reachable page links to it.
@@ -21,10 +22,12 @@ found as soon as any reachable page links to it.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import Counter, deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urljoin, urlsplit, urlunsplit
 
 from playwright.sync_api import BrowserContext, Error, Page
 
@@ -33,6 +36,7 @@ AXE_SCRIPT = (Path(__file__).parent / "vendor" / "axe-core" / "axe.min.js").read
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 390, "height": 844}
 MAX_PAGES = 120  # per account; a crawl that grows past this has a URL shape to fold
+PROBES = 5  # further URLs of a checked shape fetched for their links only
 
 # Paths never to follow, whatever links to them.
 SKIP_PATHS = re.compile(r"(\.csv|\.json|\.eml|\.mbox|/export)$|^/static/|^/logout")
@@ -201,31 +205,77 @@ class Visit:
     status: int
 
 
+class _Anchors(HTMLParser):
+    """The ``href`` of every ``<a>`` without ``download`` in an HTML text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        found = dict(attrs)
+        if tag == "a" and found.get("href") and "download" not in found:
+            self.hrefs.append(found["href"] or "")
+
+
 @dataclass
 class Crawl:
+    """Breadth first over the site as one browser context sees it.
+
+    The first URL of each shape is opened in the page and checked; up to
+    ``PROBES`` more URLs of that shape are only fetched (no rendering, no check)
+    for their links, so a page that only some objects link to (the edit page of
+    a gig that is still editable) is found too.
+    """
+
     page: Page
     origin: str
     visits: list[Visit] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)
+    queue: deque[str] = field(default_factory=deque)
+    seen: set[str] = field(default_factory=set)
+    per_shape: Counter[str] = field(default_factory=Counter)
+    checked: set[str] = field(default_factory=set)
 
-    def run(self, start: str, check) -> None:
-        """Breadth first from ``start``; ``check(visit)`` runs on each HTML page reached."""
-        queue, shapes, landed = deque([start]), {shape(start)}, set()
-        while queue:
-            url = queue.popleft()
+    def run(self, start: str, check: Callable[[Visit], None]) -> None:
+        """``check(visit)`` runs on the loaded page of each new shape reached."""
+        self._enqueue([start])
+        while self.queue:
+            url = self.queue.popleft()
+            if shape(url) in self.checked:
+                self._enqueue(self._probe(url))
+                continue
             visit = self._open(url)
-            if visit is None or shape(visit.final) in landed:
+            if visit is None or shape(visit.final) in self.checked:
                 continue  # not a page, or a redirect to one checked already
-            landed.add(shape(visit.final))
+            self.checked.update({shape(url), shape(visit.final)})
             self.visits.append(visit)
             if len(self.visits) > MAX_PAGES:
                 self.problems.append(f"the crawl passed {MAX_PAGES} pages: fold a URL shape")
                 return
             check(visit)
-            for link in links_on(self.page, self.origin):
-                if shape(link) not in shapes:
-                    shapes.add(shape(link))
-                    queue.append(link)
+            self._enqueue(links_on(self.page, self.origin))
+
+    def _enqueue(self, urls: list[str]) -> None:
+        for url in urls:
+            if url not in self.seen and self.per_shape[shape(url)] <= PROBES:
+                self.seen.add(url)
+                self.per_shape[shape(url)] += 1
+                self.queue.append(url)
+
+    def _probe(self, url: str) -> list[str]:
+        """The links on ``url``, fetched with the page's cookies but not rendered."""
+        response = self.page.request.get(url, fail_on_status_code=False)
+        if response.status >= 400:
+            self.problems.append(f"{url}: HTTP {response.status} for a link on the site")
+            return []
+        html = "text/html" in response.headers.get("content-type", "")
+        if not html or not response.url.startswith(self.origin + "/"):
+            return []
+        anchors = _Anchors()
+        anchors.feed(response.text())
+        hrefs = [urljoin(response.url, href) for href in anchors.hrefs]
+        return [local for href in hrefs if (local := _local(href, self.origin)) is not None]
 
     def _open(self, url: str) -> Visit | None:
         try:

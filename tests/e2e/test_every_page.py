@@ -117,7 +117,8 @@ def test_every_page_passes_axe_and_fits_a_phone(
 
     seconds = time.monotonic() - started
     print(
-        f"\n{account}: {len(crawl.visits)} pages, {auditor.checks} checks in {seconds:.0f} s:\n  "
+        f"\n{account}: {len(crawl.visits)} pages ({len(crawl.seen)} URLs), "
+        f"{auditor.checks} checks in {seconds:.0f} s:\n  "
         + "\n  ".join(visit.final for visit in crawl.visits)
     )
     problems = crawl.problems + ([auditor.report()] if auditor.findings else [])
