@@ -10,8 +10,8 @@ every finding with the pages it was found on. Pages only a POST reaches (the
 worker's workbench, behind "Next email") get their own test below.
 
 The demo is seeded into the test database for each account (about 3 s); the
-whole file takes about 7 minutes on the 2-core machine (some 1,100 checks of
-about 0.4 s each). ``SITE_AUDIT_SHOTS=DIR`` keeps a full-page phone screenshot
+whole file makes some 1,100 checks of 0.4–0.7 s each: 7 to 13 minutes on the
+shared 2-core machine, depending on its load. ``SITE_AUDIT_SHOTS=DIR`` keeps a full-page phone screenshot
 of every page in DIR, to look at.
 """
 
