@@ -11,8 +11,8 @@ worker's workbench, behind "Next email") get their own test below.
 
 The demo is seeded into the test database for each account (about 3 s); the
 whole file makes some 1,100 checks of 0.4–0.7 s each: 7 to 13 minutes on the
-shared 2-core machine, depending on its load. ``SITE_AUDIT_SHOTS=DIR`` keeps a full-page phone screenshot
-of every page in DIR, to look at.
+shared 2-core machine, depending on its load. ``SITE_AUDIT_SHOTS=DIR`` keeps
+a full-page phone screenshot of every page in DIR, to look at.
 """
 
 from __future__ import annotations
