@@ -53,6 +53,13 @@ def switch_language():
     return response
 
 
+@bp.route("/favicon.ico")
+def favicon():
+    """Pages link static/favicon.svg; browsers and tools that ask for /favicon.ico
+    (and non-HTML responses) get the same icon as an .ico file."""
+    return current_app.send_static_file("favicon.ico")
+
+
 @bp.route("/healthz")
 def healthz():
     db.session.execute(sa.text("SELECT 1"))

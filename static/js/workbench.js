@@ -80,6 +80,8 @@ document.addEventListener("DOMContentLoaded", () => {
       const start = target.selectionStart ?? target.value.length;
       const end = target.selectionEnd ?? target.value.length;
       target.setRangeText(text, start, end, "end");
+      const list = button.closest("details.canned");
+      if (list) list.open = false; // the answer box moves up to where the list was
       target.focus();
       target.dispatchEvent(new Event("input", { bubbles: true }));
     });

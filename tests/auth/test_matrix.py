@@ -47,6 +47,7 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
     ("site.home", "GET"): (lambda w: "/", PUBLIC),
     ("site.about", "GET"): (lambda w: "/about", PUBLIC),
     ("site.healthz", "GET"): (lambda w: "/healthz", PUBLIC),
+    ("site.favicon", "GET"): (lambda w: "/favicon.ico", PUBLIC),
     ("site.dev_outbox", "GET"): (lambda w: "/dev/outbox", PUBLIC),  # off in production
     ("site.switch_language", "POST"): (lambda w: "/language", PUBLIC),
     ("static", "GET"): (lambda w: "/static/css/app.css", PUBLIC),

@@ -119,6 +119,7 @@ def answer_with_canned_reply(worker: Page) -> None:
     take_next_email(worker, ANNA_SUBJECT, ANNA_BODY)
     body = worker.get_by_label("Your answer to the customer")
     expect(body).to_have_value("")
+    worker.get_by_text("1 canned reply", exact=True).click()  # folded above the answer box
     worker.get_by_role("button", name=f"Insert: {CANNED_TITLE}").click()
     expect(body).to_have_value(ANSWER)  # filled in for this customer
     value = body.input_value()

@@ -22,7 +22,7 @@ from tests.factories import (
 
 def titles(response) -> list[str]:
     html = response.get_data(as_text=True)
-    return re.findall(r'<h3><a href="/gigs/\d+">([^<]+)</a></h3>', html)
+    return re.findall(r'<h2 class="card-title"><a href="/gigs/\d+">([^<]+)</a></h2>', html)
 
 
 @pytest.fixture

@@ -119,7 +119,7 @@ def test_fees_per_month_cover_twelve_months(app, client, admin, login_as, travel
         db.session.commit()
         login_as(db.session.get(User, admin))  # the session of two months ago has expired
     revenue = client.get("/admin/payments/").get_data(as_text=True).split('id="revenue"')[1]
-    amounts = re.findall(r"<td>(€[\d.,]+)</td>", revenue)
+    amounts = re.findall(r'<td data-label="Fees">(€[\d.,]+)</td>', revenue)
     assert len(amounts) == 12
     assert amounts[0] == "€3.00" and "€1.50" in amounts and amounts.count("€0.00") == 10
 

@@ -28,8 +28,8 @@ from tests.payments.test_company_views import make_shop, record, text
 from tests.payments.test_stripe_flows import pay_by_card
 
 ROW = re.compile(
-    r'<tr data-movement="(\d+)">.*?<td class="amount">(.*?)</td>\s*'
-    r'<td class="available-after">(.*?)</td>\s*<td class="reserved-after">(.*?)</td>',
+    r'<tr data-movement="(\d+)">.*?<td[^>]*class="amount">(.*?)</td>\s*'
+    r'<td[^>]*class="available-after">(.*?)</td>\s*<td[^>]*class="reserved-after">(.*?)</td>',
     re.S,
 )
 
@@ -103,7 +103,9 @@ def test_one_line_per_movement_whose_balances_match_the_balance_page(
     for older, newer in zip(reversed(rows), list(reversed(rows))[1:], strict=False):
         available_change = newer[2] - older[2]
         assert available_change in (0, newer[1]), (older, newer)
-    labels = re.findall(r'<tr data-movement="\d+">\s*<td>[^<]*</td>\s*<td>\s*([^<]+?)\s*<', page)
+    labels = re.findall(
+        r'<tr data-movement="\d+">\s*<td[^>]*>[^<]*</td>\s*<td[^>]*>\s*([^<]+?)\s*<', page
+    )
     assert labels == [
         "Refunded to your card", "Withdrawal requested", "Rejection final, money released",
         "Work approved, paid to the worker", "Work recorded, money reserved",

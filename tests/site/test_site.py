@@ -60,6 +60,16 @@ def test_healthz(client):
     assert client.get("/healthz").get_json() == {"status": "ok"}
 
 
+def test_every_page_has_a_favicon_and_favicon_ico_is_served(client):
+    html = client.get("/").get_data(as_text=True)
+    assert '<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">' in html
+    assert client.get("/static/favicon.svg").status_code == 200
+    response = client.get("/favicon.ico")
+    assert response.status_code == 200
+    assert response.mimetype in {"image/vnd.microsoft.icon", "image/x-icon"}
+    assert response.data[:4] == b"\x00\x00\x01\x00"  # an icon file's header
+
+
 def test_dev_outbox_lists_emails_and_is_off_when_configured(app, client, monkeypatch):
     client.post("/password/forgot", data={"email": "nobody@example.test"})
     with app.app_context():

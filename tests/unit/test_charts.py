@@ -15,3 +15,10 @@ def test_bars_are_proportional_and_labelled():
 def test_labels_are_escaped_and_empty_data_draws_nothing():
     assert "<script>" not in bar_chart([("<script>", 1)], title="<b>")
     assert bar_chart([], title="Nothing") == ""
+
+
+def test_every_other_label_is_minor_so_a_phone_can_hide_it():
+    svg = bar_chart([(f"d{n}", n) for n in range(14)], title="Per day")
+    assert svg.count('class="label"') == 7 and svg.count('class="label minor"') == 7
+    # The newest bar's label is never hidden, and ends at the chart's right edge.
+    assert '<text class="label" x="640.0" y="172" font-size="11" text-anchor="end"' in svg
