@@ -17,6 +17,7 @@ outbox_cli = AppGroup("outbox", help="Outgoing email.")
 payouts_cli = AppGroup("payouts", help="Work review and payouts (safe to run from cron).")
 ledger_cli = AppGroup("ledger", help="The books.")
 mailboxes_cli = AppGroup("mailboxes", help="The email work pool (safe to run from cron).")
+secrets_cli = AppGroup("secrets", help="Secrets stored encrypted (SECRETS_KEY).")
 
 
 @admin_cli.command("create")
@@ -174,6 +175,88 @@ def mailboxes_purge_command() -> None:
     click.echo(f"Purged {purged} message(s).")
 
 
+@mailboxes_cli.command("poll")
+@click.option("--mailbox", "mailbox_id", type=int, help="Only this mailbox (its id).")
+@click.option("--enqueue", is_flag=True, help="Hand each mailbox to the job queue (RQ).")
+def mailboxes_poll_command(mailbox_id: int | None, enqueue: bool) -> None:
+    """Fetch new mail from the mailboxes connected by IMAP (safe from cron, e.g. every
+    minute: one poller per mailbox at a time, resumes where the last one stopped)."""
+    import sqlalchemy as sa
+
+    from marketplace import jobs
+    from marketplace.workpool.models import MailboxConnection
+    from marketplace.workpool.polling import connection_ids, poll_mailbox
+
+    ids = connection_ids()
+    if mailbox_id is not None:
+        ids = list(
+            db.session.scalars(
+                sa.select(MailboxConnection.id).where(MailboxConnection.mailbox_id == mailbox_id)
+            )
+        )
+    if enqueue:
+        for connection_id in ids:
+            jobs.enqueue(poll_mailbox, connection_id)
+        click.echo(f"Queued {len(ids)} mailbox(es) for polling.")
+        return
+    failed = 0
+    for connection_id in ids:
+        result = poll_mailbox(connection_id)
+        line = (
+            f"connection {connection_id}: {result.stored} new, "
+            f"{result.duplicates} known, {result.skipped} skipped"
+        )
+        if result.busy:
+            line = f"connection {connection_id}: busy (another poll is running)"
+        elif result.problem is not None:
+            failed += 1
+            line += f"; problem: {result.problem}"
+        click.echo(line)
+    click.echo(f"Polled {len(ids)} mailbox(es).")
+    if failed:
+        raise SystemExit(1)
+
+
+@mailboxes_cli.command("smtpd")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+def mailboxes_smtpd_command(host: str, port: int) -> None:
+    """Receive forwarded customer mail for <token>@INBOUND_DOMAIN by SMTP (until stopped)."""
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from marketplace.workpool.receiver import make_controller
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    domain = app.config["INBOUND_DOMAIN"]
+    if not domain:
+        raise click.ClickException("INBOUND_DOMAIN is not set: there are no forwarding addresses.")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: stop.set())
+    controller = make_controller(app, host, port)
+    controller.start()
+    click.echo(f"Receiving mail for *@{domain} on {host}:{port} (Ctrl+C stops).")
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+        controller.handler.close()
+    click.echo("Stopped.")
+
+
+@secrets_cli.command("rotate")
+def secrets_rotate_command() -> None:
+    """Encrypt every stored secret again with the first key of SECRETS_KEY."""
+    from marketplace.workpool.connections import rotate_secrets
+
+    count = rotate_secrets()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} secret(s).")
+
+
 def register(app: Flask) -> None:
     for group in (
         admin_cli,
@@ -184,6 +267,7 @@ def register(app: Flask) -> None:
         payouts_cli,
         ledger_cli,
         mailboxes_cli,
+        secrets_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
