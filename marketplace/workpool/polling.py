@@ -11,14 +11,21 @@ is the batch marked as read or moved in the company's mailbox, so a crash or a
 dropped connection loses nothing and doubles nothing: the next poll starts after
 the last committed batch. A changed UIDVALIDITY (the server renumbered the
 folder) resets the cursor; whatever comes again is recognised by its Message-ID.
+
+A big backlog (a newly connected account) is parsed in two worker processes one
+batch ahead of storing, so parsing (pure Python, most of the cost) and the
+database work overlap on two cores; a few new emails are parsed in-process.
 """
 
 from __future__ import annotations
 
 import imaplib
 import logging
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from multiprocessing import get_context
 
 import sqlalchemy as sa
 from flask import current_app
@@ -27,17 +34,21 @@ from imapclient.imapclient import SEEN
 from sqlalchemy.exc import DBAPIError
 
 from marketplace.db import utcnow
-from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.workpool import inbound, mailserver
 from marketplace.workpool.connections import imap_login
 from marketplace.workpool.mailserver import MailServerError
 from marketplace.workpool.models import AfterFetch, MailboxConnection
+from marketplace.workpool.parsing import NotAnEmail, ParsedEmail, parse
 
 log = logging.getLogger(__name__)
 
 FETCH_BATCH = 100
 LEASE = timedelta(minutes=10)
+# From this many new emails in one poll, parsing runs in worker processes (a new
+# account's backlog); a poll from cron usually finds a few and parses them here.
+PARALLEL_FROM = 300
+PARSE_PROCESSES = 2
 
 
 @dataclass
@@ -153,31 +164,94 @@ def _fetch_new(
         connection.last_uid = 0
     connection.uid_validity = validity
     uids = _new_uids(client, connection)
-    for start in range(0, len(uids), batch_size):
-        _fetch_batch(client, connection, uids[start : start + batch_size], result)
+    parser = _Parser(parallel=len(uids) >= PARALLEL_FROM)
+    try:
+        # One batch ahead: while batch k is stored here, batch k+1 is being parsed.
+        ahead = None
+        for start in range(0, len(uids), batch_size):
+            batch = uids[start : start + batch_size]
+            downloaded = _download(client, connection, batch, result)
+            if ahead is not None:
+                _store_batch(client, connection, *ahead, result)
+            ahead = (batch, downloaded, parser.submit([raw for _uid, raw in downloaded]))
+        if ahead is not None:
+            _store_batch(client, connection, *ahead, result)
+    finally:
+        parser.close()
     db.session.commit()  # the cursor, also when nothing was new
 
 
-def _fetch_batch(
+def _parse_outcome(raw: bytes) -> ParsedEmail | None:
+    """The parsed email, or None for one we cannot read (runs in worker processes too)."""
+    try:
+        return parse(raw)
+    except NotAnEmail:
+        return None
+
+
+class _Parser:
+    """Parses a batch here when it is asked for, or (a big backlog) in worker processes
+    as soon as it is downloaded, so parsing and storing overlap."""
+
+    def __init__(self, *, parallel: bool) -> None:
+        self.pool = (
+            ProcessPoolExecutor(PARSE_PROCESSES, mp_context=get_context("forkserver"))
+            if parallel
+            else None
+        )
+
+    def submit(self, raws: list[bytes]) -> Callable[[], list[ParsedEmail | None]]:
+        if self.pool is None:
+            return lambda: [_parse_outcome(raw) for raw in raws]
+        results = self.pool.map(_parse_outcome, raws, chunksize=8)
+        return lambda: list(results)
+
+    def close(self) -> None:
+        if self.pool is not None:
+            self.pool.shutdown(cancel_futures=True)
+
+
+def _download(
     client: IMAPClient, connection: MailboxConnection, uids: list[int], result: PollResult
-) -> None:
+) -> list[tuple[int, bytes]]:
+    """The raw emails of these UIDs that we take (not too large, not too old)."""
     limit = current_app.config["INBOUND_MAX_BYTES"]
     sizes = client.fetch(uids, ["RFC822.SIZE", "INTERNALDATE"])
     wanted = [uid for uid in uids if uid in sizes and _wanted(sizes[uid], connection, limit)]
-    result.skipped += len(uids) - len(wanted)
+    result.skipped += sum(1 for uid in uids if uid in sizes) - len(wanted)
     bodies = client.fetch(wanted, ["BODY.PEEK[]"]) if wanted else {}
-    handled: list[int] = []
-    stored = 0
-    for uid in wanted:
-        raw = bodies.get(uid, {}).get(b"BODY[]")
-        if raw is None:  # deleted in the meantime
-            continue
-        outcome = _store(connection, raw)
-        if outcome is None:
-            result.skipped += 1
-            continue
-        handled.append(uid)
-        stored += outcome
+    # An email deleted in the meantime has no body: nothing to take.
+    return [(uid, bodies[uid][b"BODY[]"]) for uid in wanted if b"BODY[]" in bodies.get(uid, {})]
+
+
+def _store_batch(
+    client: IMAPClient,
+    connection: MailboxConnection,
+    uids: list[int],
+    downloaded: list[tuple[int, bytes]],
+    parsed: Callable[[], list[ParsedEmail | None]],
+    result: PollResult,
+) -> None:
+    """Store a batch and move the cursor past it in one commit; then flag or move it."""
+    emails = list(zip(downloaded, parsed(), strict=True))
+    try:
+        outcomes = [
+            _store(connection, email, len(raw), careful=False) for (_u, raw), email in emails
+        ]
+    except DBAPIError:
+        # One email the database refuses (say, a header too long): the batch again,
+        # each email in its own savepoint, so only that one is left out.
+        db.session.rollback()
+        outcomes = [
+            _store(connection, email, len(raw), careful=True) for (_u, raw), email in emails
+        ]
+    handled = [
+        uid
+        for ((uid, _raw), _email), done in zip(emails, outcomes, strict=True)
+        if done is not None
+    ]
+    stored = sum(1 for done in outcomes if done)
+    result.skipped += len(outcomes) - len(handled)
     connection.last_uid = max(uids)
     connection.imported_count += stored
     connection.poll_lease_until = utcnow() + LEASE
@@ -196,12 +270,19 @@ def _wanted(item: dict, connection: MailboxConnection, limit: int) -> bool:
     return since is None or arrived is None or arrived >= since.replace(microsecond=0)
 
 
-def _store(connection: MailboxConnection, raw: bytes) -> bool | None:
-    """Store one email in its own savepoint: True new, False known, None unreadable."""
+def _store(
+    connection: MailboxConnection, parsed: ParsedEmail | None, size: int, *, careful: bool
+) -> bool | None:
+    """Store one email: True new, False known, None not storable. ``careful`` puts it
+    in its own savepoint (two more round trips), for a batch the database refused."""
+    if parsed is None:
+        return None
+    if not careful:
+        return inbound.store_parsed(connection.mailbox, parsed, size=size)[1]
     try:
         with db.session.begin_nested():
-            _message, created = inbound.store(connection.mailbox, raw)
-    except (DomainError, DBAPIError):
+            _message, created = inbound.store_parsed(connection.mailbox, parsed, size=size)
+    except DBAPIError:
         return None
     return created
 

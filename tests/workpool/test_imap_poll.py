@@ -4,6 +4,7 @@ a renumbered folder (UIDVALIDITY) is handled, bad credentials store nothing."""
 
 from __future__ import annotations
 
+import base64
 from datetime import timedelta
 
 import pytest
@@ -13,6 +14,7 @@ from marketplace import crypto, jobs
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.workpool.models import AfterFetch, MailboxConnection
+from marketplace.workpool import polling
 from marketplace.workpool.polling import poll_mailbox
 from tests.tcp_proxy import CuttingProxy
 from tests.workpool.helpers import customer_mail
@@ -120,6 +122,19 @@ def test_a_dropped_connection_mid_fetch_loses_and_doubles_nothing(imap_account, 
         proxy.stop()
 
 
+def test_a_big_backlog_is_parsed_in_worker_processes_and_stored_the_same(
+    imap_account, company_smtp, monkeypatch
+):
+    monkeypatch.setattr(polling, "PARALLEL_FROM", 10)
+    mailbox, _engagements, _token = make_pool()
+    connection = connect(mailbox, imap_account, company_smtp)
+    imap_account.append(*mails(25), b"Subject: unreadable\r\n\r\n")
+    result = poll_mailbox(connection.id, batch_size=10)
+    assert (result.stored, result.skipped, result.problem) == (25, 1, None)
+    assert stored_message_ids(mailbox) == [f"<m{n}@kunde.example>" for n in range(1, 26)]
+    assert len(imap_account.message_ids(unseen=True)) == 1
+
+
 def test_a_restarted_server_between_polls_changes_nothing(imap_account, company_smtp):
     mailbox, _engagements, _token = make_pool()
     connection = connect(mailbox, imap_account, company_smtp)
@@ -195,6 +210,29 @@ def test_mail_too_large_or_unreadable_is_left_in_the_mailbox(
     assert stored_message_ids(mailbox) == ["<ok1@kunde.example>"]
     assert len(imap_account.message_ids(unseen=True)) == 2  # still unread for a person
     assert poll_mailbox(connection.id).skipped == 0  # the cursor moved past them
+
+
+def test_an_email_the_database_refuses_leaves_the_rest_of_its_batch_stored(
+    imap_account, company_smtp
+):
+    mailbox, _engagements, _token = make_pool()
+    connection = connect(mailbox, imap_account, company_smtp)
+    # PostgreSQL refuses NUL characters in text; this email's body has one (in base64,
+    # as IMAP servers replace a raw NUL byte).
+    nul = (
+        b"From: anna@kunde.example\r\nSubject: NUL\r\nMessage-ID: <nul@kunde.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
+        b"\r\n" + base64.b64encode("Guten Tag\x00, Nummer 1.".encode()) + b"\r\n"
+    )
+    imap_account.append(mails(1, prefix="a")[0], nul, mails(1, prefix="b")[0])
+    result = poll_mailbox(connection.id)
+    assert result.problem is None
+    stored = stored_message_ids(mailbox)
+    assert {"<a1@kunde.example>", "<b1@kunde.example>"} <= set(stored)
+    if db.engine.dialect.name == "postgresql":
+        assert (result.stored, result.skipped) == (2, 1)
+        assert "<nul@kunde.example>" not in stored
+        assert imap_account.message_ids(unseen=True) == ["<nul@kunde.example>"]
 
 
 def test_one_poller_per_mailbox_and_a_dead_pollers_lease_runs_out(

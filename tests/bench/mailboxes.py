@@ -1,0 +1,409 @@
+"""The mailbox-connection benchmark (part of ``make bench``; alone:
+``python -m tests.bench.mailboxes``): fetching 10,000 emails from a company's IMAP
+account, and taking 10,000 forwarded emails in by SMTP.
+
+Setup: recreate the PostgreSQL database ``BENCH_MAILBOXES_DATABASE_URL`` (default
+``nebendesk_bench_mailboxes`` on the search bench's server), ``flask db upgrade``,
+``flask seed demo`` (Shop Demo GmbH's mailbox "Radwerk Kundenservice"). The emails
+are the work pool benchmark's mix (tests/bench/workpool.py ``build_messages``:
+60 % short, 25 % long with a quote, 10 % text + HTML, 5 % with a 20–150 KB PDF;
+10 % replies to earlier ones).
+
+1. **IMAP poll**: Debian's Dovecot (tests/imap_server.py) on 127.0.0.1 with one
+   account whose INBOX holds ``BENCH_MB_MESSAGES`` (10,000) emails, written into
+   its maildir beforehand; one untimed SELECT + FETCH of every size lets Dovecot
+   build its index first (as a mailbox in use has one). The demo mailbox is
+   connected through the service (both servers tested; a local aiosmtpd stands in
+   for the SMTP side), then ``polling.poll_mailbox`` runs once, in this process,
+   with the default batch size (100): fetch, parse, store with de-duplication,
+   commit per batch, mark as read. Reported: emails stored per second (the whole
+   poll); verified: that many rows with the run's Message-IDs, every email in the
+   account marked read, and a second poll storing nothing.
+2. **SMTP receiver**: ``flask mailboxes smtpd`` as its own process (as deployed),
+   ``BENCH_MB_SMTP_CLIENTS`` (4) client threads send ``BENCH_MB_MESSAGES`` other
+   emails to the mailbox's forwarding address with smtplib, each connection
+   carrying ``BENCH_MB_PER_CONNECTION`` (50) emails before it reconnects (mail
+   servers reuse connections, for a while). 200 warm-up emails first. Reported:
+   emails accepted per second, latency per email (MAIL FROM to the 250 after
+   DATA, which comes only after the commit); verified: that many rows stored.
+
+Results: ``tests/bench/results/mailboxes-<timestamp>.json`` and a Markdown table.
+Settings: BENCH_MAILBOXES_DATABASE_URL, BENCH_MB_MESSAGES, BENCH_MB_SMTP_CLIENTS,
+BENCH_MB_PER_CONNECTION, and run.py's BENCH_MAX_BUSY / BENCH_QUIET_WAIT.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import mailbox as stdlib_mailbox
+import os
+import random
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from tests.bench.run import (
+    BIN,
+    RESULTS_DIR,
+    ROOT,
+    app_env,
+    env_int,
+    flask,
+    machine_info,
+    recreate_database,
+    say,
+    wait_for_quiet,
+)
+from tests.bench.workpool import (
+    PROTECTED,
+    build_messages,
+    busy_between,
+    cpu_sample,
+    demo_mailbox,
+    make_app,
+    percentiles,
+)
+from tests.imap_server import Dovecot
+from tests.smtp_sink import SMTPSink, free_port
+
+DEFAULT_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/nebendesk_bench_mailboxes"
+TARGETS = {"imap_per_s": 200.0, "smtp_per_s": 200.0}
+SETTINGS = {
+    "messages": env_int("BENCH_MB_MESSAGES", 10_000),
+    "smtp_clients": env_int("BENCH_MB_SMTP_CLIENTS", 4),
+    "per_connection": env_int("BENCH_MB_PER_CONNECTION", 50),
+}
+SMTP_WARMUP = 200
+SMTP_LOGIN = ("service@shop.demo.test", "bench-smtp-password")
+
+
+def database_url() -> str:
+    explicit = os.environ.get("BENCH_MAILBOXES_DATABASE_URL")
+    if explicit:
+        return explicit
+    shared = os.environ.get("BENCH_DATABASE_URL")
+    if shared:
+        url = make_url(shared)
+        return url.set(database=f"{url.database}_mailboxes").render_as_string(hide_password=False)
+    return DEFAULT_URL
+
+
+def count_rows(engine: sa.Engine, prefix: str) -> int:
+    with engine.connect() as conn:
+        return conn.scalar(
+            sa.text("SELECT count(*) FROM messages WHERE message_id LIKE :p"),
+            {"p": f"<{prefix}-%"},
+        )
+
+
+# --- 1. IMAP ---------------------------------------------------------------------------
+
+
+def fill_maildir(server: Dovecot, username: str, messages: list[bytes]) -> float:
+    """Write the emails straight into the account's INBOX (maildir), as delivered mail."""
+    started = time.perf_counter()
+    home = server.root / "mail" / username
+    home.mkdir(parents=True, exist_ok=True)
+    box = stdlib_mailbox.Maildir(home / "Maildir", create=True)
+    for raw in messages:
+        box.add(raw.replace(b"\r\n", b"\n"))
+    box.close()
+    uid, gid = server.mail_user.pw_uid, server.mail_user.pw_gid
+    for path in [home, *home.rglob("*")]:
+        os.chown(path, uid, gid)
+    return round(time.perf_counter() - started, 1)
+
+
+def index_mailbox(server: Dovecot, username: str, password: str) -> float:
+    started = time.perf_counter()
+    with server.client(username, password) as client:
+        client.select_folder("INBOX", readonly=True)
+        client.fetch(client.search(["ALL"]), ["RFC822.SIZE"])
+    return round(time.perf_counter() - started, 1)
+
+
+def unseen(server: Dovecot, username: str, password: str) -> int:
+    with server.client(username, password) as client:
+        client.select_folder("INBOX", readonly=True)
+        return len(client.search(["UNSEEN"]))
+
+
+def run_imap(
+    app, engine: sa.Engine, mailbox: dict[str, Any], stamp: str, rng: random.Random
+) -> dict[str, Any]:
+    from marketplace.accounts.models import User
+    from marketplace.extensions import db
+    from marketplace.workpool import connections
+    from marketplace.workpool.models import AfterFetch, Mailbox, Security
+    from marketplace.workpool.polling import poll_mailbox
+
+    prefix = f"imap-{stamp.lower()}"
+    messages = build_messages(SETTINGS["messages"], prefix=prefix, to=mailbox["to"], rng=rng)
+    server = Dovecot(accounts=1)
+    username, password = server.account(1)
+    smtp = SMTPSink(login=SMTP_LOGIN)
+    server.start()
+    smtp.start()
+    try:
+        say(f"writing {len(messages):,} emails into the IMAP account's maildir")
+        write_s = fill_maildir(server, username, messages)
+        index_s = index_mailbox(server, username, password)
+        with app.app_context():
+            box = db.session.get(Mailbox, mailbox["id"])
+            owner = db.session.scalar(sa.select(User).where(User.email == "owner@shop.demo.test"))
+            settings = connections.ConnectionSettings(
+                imap_host="127.0.0.1",
+                imap_port=server.port,
+                imap_security=Security.NONE,
+                imap_username=username,
+                imap_password=password,
+                imap_folder="INBOX",
+                after_fetch=AfterFetch.SEEN,
+                move_to_folder="",
+                smtp_host="127.0.0.1",
+                smtp_port=smtp.port,
+                smtp_security=Security.NONE,
+                smtp_username=SMTP_LOGIN[0],
+                smtp_password=SMTP_LOGIN[1],
+                file_in_sent=False,
+                sent_folder="",
+                fetch_existing=True,
+            )
+            connection = connections.save_connection(box, settings, by=owner)
+            db.session.commit()
+            connection_id = connection.id
+        load = wait_for_quiet()
+        say(f"polling {len(messages):,} emails by IMAP")
+        sample = cpu_sample()
+        with app.app_context():
+            started = time.perf_counter()
+            result = poll_mailbox(connection_id)
+            seconds = time.perf_counter() - started
+            again = poll_mailbox(connection_id)
+        busy = busy_between(sample, cpu_sample())
+        stored = count_rows(engine, prefix)
+        left_unread = unseen(server, username, password)
+    finally:
+        smtp.stop()
+        server.cleanup()
+    sizes = sorted(len(m) for m in messages)
+    return {
+        "messages": len(messages),
+        "maildir_write_seconds": write_s,
+        "dovecot_index_seconds": index_s,
+        "seconds": round(seconds, 2),
+        "per_s": round(result.stored / seconds, 1),
+        "stored": result.stored,
+        "duplicates": result.duplicates,
+        "skipped": result.skipped,
+        "problem": str(result.problem) if result.problem else None,
+        "rows_with_run_ids": stored,
+        "unread_left_in_account": left_unread,
+        "second_poll_stored": again.stored,
+        "size_mb": round(sum(sizes) / 2**20, 1),
+        "load_before": load,
+        "machine_busy_pct": busy,
+    }
+
+
+# --- 2. SMTP receiver ---------------------------------------------------------------------
+
+
+def start_receiver(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
+    handle = log.open("a")
+    proc = subprocess.Popen(
+        [str(BIN / "flask"), "mailboxes", "smtpd", "--host", "127.0.0.1", "--port", str(port)],
+        cwd=ROOT,
+        env=env,
+        stdout=handle,
+        stderr=handle,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                return proc
+        except OSError:
+            if proc.poll() is not None:
+                raise SystemExit(f"flask mailboxes smtpd stopped; see {log}") from None
+            time.sleep(0.1)
+    proc.kill()
+    raise SystemExit("flask mailboxes smtpd did not start")
+
+
+def stop_receiver(proc: subprocess.Popen) -> None:
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=30)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def send_all(port: int, address: str, messages: list[bytes]) -> dict[str, Any]:
+    counter = itertools.count()
+    lock = threading.Lock()
+    latencies: list[float] = []
+    errors: list[str] = []
+
+    def client() -> None:
+        mine: list[float] = []
+        conn: smtplib.SMTP | None = None
+        sent_on_conn = 0
+        while (n := next(counter)) < len(messages):
+            try:
+                if conn is None or sent_on_conn >= SETTINGS["per_connection"]:
+                    if conn is not None:
+                        conn.quit()
+                    conn, sent_on_conn = smtplib.SMTP("127.0.0.1", port, timeout=60), 0
+                started = time.perf_counter()
+                conn.sendmail("shop@provider.example", [address], messages[n])
+                mine.append(time.perf_counter() - started)
+                sent_on_conn += 1
+            except (OSError, smtplib.SMTPException) as exc:
+                with lock:
+                    errors.append(f"{type(exc).__name__}: {exc}")
+                conn = None
+        if conn is not None:
+            conn.quit()
+        with lock:
+            latencies.extend(mine)
+
+    started = time.perf_counter()
+    sample = cpu_sample()
+    threads = [threading.Thread(target=client) for _ in range(SETTINGS["smtp_clients"])]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    seconds = time.perf_counter() - started
+    return {
+        "messages": len(messages),
+        "seconds": round(seconds, 2),
+        "per_s": round(len(latencies) / seconds, 1),
+        **percentiles(latencies),
+        "errors": len(errors),
+        "error_samples": errors[:5],
+        "machine_busy_pct": busy_between(sample, cpu_sample()),
+    }
+
+
+def run_smtp(
+    app,
+    env: dict[str, str],
+    engine: sa.Engine,
+    mailbox: dict[str, Any],
+    stamp: str,
+    rng: random.Random,
+    log: Path,
+) -> dict[str, Any]:
+    from marketplace.extensions import db
+    from marketplace.workpool.connections import forwarding_address
+    from marketplace.workpool.models import Mailbox
+
+    with app.app_context():
+        address = forwarding_address(db.session.get(Mailbox, mailbox["id"]))
+    prefix = f"smtp-{stamp.lower()}"
+    messages = build_messages(SETTINGS["messages"], prefix=prefix, to=address, rng=rng)
+    warmup = build_messages(SMTP_WARMUP, prefix=f"smtpwarm-{stamp.lower()}", to=address, rng=rng)
+    port = free_port()
+    proc = start_receiver(env, port, log)
+    try:
+        send_all(port, address, warmup)
+        load = wait_for_quiet()
+        say(f"sending {len(messages):,} emails to {address} by SMTP")
+        result = send_all(port, address, messages)
+    finally:
+        stop_receiver(proc)
+    result["load_before"] = load
+    result["rows_with_run_ids"] = count_rows(engine, prefix)
+    return result
+
+
+# --- report --------------------------------------------------------------------------------
+
+
+def markdown(report: dict[str, Any]) -> str:
+    imap, smtp = report["imap"], report["smtp"]
+    lines = [
+        "| part | emails | seconds | emails/s | p50 ms | p95 ms | p99 ms | CPU busy |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        f"| IMAP poll (one poll, batches of 100) | {imap['stored']:,} | {imap['seconds']} | "
+        f"**{imap['per_s']}** | – | – | – | {imap['machine_busy_pct']} % |",
+        f"| SMTP receiver ({SETTINGS['smtp_clients']} clients) | {smtp['messages']:,} | "
+        f"{smtp['seconds']} | **{smtp['per_s']}** | {smtp['p50_ms']} | {smtp['p95_ms']} | "
+        f"{smtp['p99_ms']} | {smtp['machine_busy_pct']} % |",
+        "",
+    ]
+    for name, key in (("IMAP poll", "imap_per_s"), ("SMTP receiver", "smtp_per_s")):
+        part = imap if key == "imap_per_s" else smtp
+        met = part["per_s"] >= TARGETS[key]
+        lines.append(
+            f"- {name} ≥ {TARGETS[key]:.0f} emails/s: {part['per_s']}/s — "
+            f"{'met' if met else 'NOT met'}"
+        )
+    lines.append(
+        f"- checks: IMAP {imap['rows_with_run_ids']:,} rows stored, "
+        f"{imap['unread_left_in_account']} left unread, second poll stored "
+        f"{imap['second_poll_stored']}; SMTP {smtp['rows_with_run_ids']:,} rows stored, "
+        f"{smtp['errors']} errors"
+    )
+    return "\n".join(lines)
+
+
+def main() -> int:
+    url_text = database_url()
+    url = make_url(url_text)
+    if url.get_backend_name() != "postgresql":
+        raise SystemExit("the mailbox benchmark runs on PostgreSQL")
+    if url.database in PROTECTED | {"nebendesk_bench_workpool"}:
+        raise SystemExit(f"refusing to recreate database {url.database!r}")
+    RESULTS_DIR.mkdir(exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    env = app_env(url_text)
+    env.update(REDIS_URL="", MAIL_URL="console://", INBOUND_DOMAIN="inbound.nebendesk.test")
+    rng = random.Random(20261206)
+    say(f"recreating database {url.database}")
+    recreate_database(url)
+    flask(env, "db", "upgrade")
+    seed_seconds = flask(env, "seed", "demo")
+    engine = sa.create_engine(url)
+    app = make_app(url_text, INBOUND_DOMAIN="inbound.nebendesk.test")
+    mailbox = demo_mailbox(app)
+    report: dict[str, Any] = {
+        "started": stamp,
+        "machine": machine_info(engine),
+        "settings": {**SETTINGS, "database": url.database},
+        "targets": TARGETS,
+        "seed_demo_seconds": seed_seconds,
+    }
+    report["imap"] = run_imap(app, engine, mailbox, stamp, rng)
+    say(f"IMAP: {report['imap']['per_s']} emails/s")
+    log = RESULTS_DIR / f"mailboxes-smtpd-{stamp}.log"
+    report["smtp"] = run_smtp(app, env, engine, mailbox, stamp, rng, log)
+    say(f"SMTP: {report['smtp']['per_s']} emails/s")
+    report["finished"] = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
+    engine.dispose()
+    out = RESULTS_DIR / f"mailboxes-{stamp}.json"
+    out.write_text(json.dumps(report, indent=2, default=str))
+    print()
+    print(markdown(report))
+    print()
+    print(f"Results: {out.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
