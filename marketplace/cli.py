@@ -220,14 +220,22 @@ def mailboxes_poll_command(mailbox_id: int | None, enqueue: bool) -> None:
 @mailboxes_cli.command("smtpd")
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=2525, show_default=True, type=int)
-def mailboxes_smtpd_command(host: str, port: int) -> None:
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Receiver processes sharing the port (one core each).",
+)
+def mailboxes_smtpd_command(host: str, port: int, processes: int) -> None:
     """Receive forwarded customer mail for <token>@INBOUND_DOMAIN by SMTP (until stopped)."""
+    import multiprocessing
     import signal
     import threading
 
     from flask import current_app
 
-    from marketplace.workpool.receiver import make_controller
+    from marketplace.workpool.receiver import serve, serve_process
 
     app = current_app._get_current_object()  # type: ignore[attr-defined]
     domain = app.config["INBOUND_DOMAIN"]
@@ -236,14 +244,23 @@ def mailboxes_smtpd_command(host: str, port: int) -> None:
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_args: stop.set())
-    controller = make_controller(app, host, port)
-    controller.start()
-    click.echo(f"Receiving mail for *@{domain} on {host}:{port} (Ctrl+C stops).")
+    context = multiprocessing.get_context("spawn")
+    others = [
+        context.Process(target=serve_process, args=(host, port), daemon=True)
+        for _ in range(processes - 1)
+    ]
+    for process in others:
+        process.start()
+    click.echo(
+        f"Receiving mail for *@{domain} on {host}:{port} with {processes} "
+        "process(es) (Ctrl+C stops)."
+    )
     try:
-        stop.wait()
+        serve(app, host, port, stop, reuse_port=processes > 1)
     finally:
-        controller.stop()
-        controller.handler.close()
+        for process in others:
+            process.terminate()
+            process.join(timeout=30)
     click.echo("Stopped.")
 
 

@@ -13,13 +13,17 @@ bounces the mail rather than us dropping it silently:
 Accepted mail is stored by ``inbound.store`` (the same parsing, threading and
 Message-ID de-duplication as the HTTP endpoint and IMAP) and committed before
 "250" is answered. The asyncio loop only talks SMTP; the database work runs in a
-small thread pool, each job in its own application context and session.
+small thread pool, each job in its own application context and session. One
+process parses and stores on one core (Python's GIL); ``--processes N`` runs N
+receivers on the same port (SO_REUSEPORT), as gunicorn runs several workers.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import signal
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from aiosmtpd.controller import Controller
@@ -101,14 +105,65 @@ def _ascii(text: str) -> str:
     return text.encode("ascii", "replace").decode()
 
 
-def make_controller(app: Flask, host: str, port: int) -> Controller:
+class _Controller(Controller):
+    """aiosmtpd's controller, optionally sharing its port with sibling processes
+    (SO_REUSEPORT: the kernel spreads new connections over them)."""
+
+    def __init__(self, *args, reuse_port: bool = False, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.reuse_port = reuse_port
+
+    def _create_server(self):
+        return self.loop.create_server(
+            self._factory_invoker,
+            host=self.hostname,
+            port=self.port,
+            ssl=self.ssl_context,
+            reuse_port=self.reuse_port or None,
+        )
+
+    def _trigger_server(self) -> None:
+        # aiosmtpd connects to its own port to see its server answer; with siblings on
+        # the port another process may answer, so the protocol is built here instead.
+        if self.reuse_port:
+            self.smtpd = self.factory()
+            self._factory_invoked.set()
+        else:
+            super()._trigger_server()
+
+
+def make_controller(app: Flask, host: str, port: int, *, reuse_port: bool = False) -> Controller:
     """The receiver, not started yet (``start()`` runs it in its own thread)."""
-    return Controller(
+    return _Controller(
         InboundHandler(app),
         hostname=host,
         port=port,
+        reuse_port=reuse_port,
+        ready_timeout=30,
         data_size_limit=app.config["INBOUND_MAX_BYTES"],
         enable_SMTPUTF8=True,
         ident="Nebendesk inbound",
         server_hostname=app.config["INBOUND_DOMAIN"] or None,
     )
+
+
+def serve(app: Flask, host: str, port: int, stop: threading.Event, *, reuse_port: bool) -> None:
+    """Receive until ``stop`` is set."""
+    controller = make_controller(app, host, port, reuse_port=reuse_port)
+    controller.start()
+    try:
+        stop.wait()
+    finally:
+        controller.stop()
+        controller.handler.close()
+
+
+def serve_process(host: str, port: int) -> None:
+    """One of several receiver processes (``flask mailboxes smtpd --processes N``): its
+    own app, the same port, until SIGTERM."""
+    from marketplace import create_app
+
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_args: stop.set())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent stops us
+    serve(create_app(), host, port, stop, reuse_port=True)

@@ -19,17 +19,22 @@ are the work pool benchmark's mix (tests/bench/workpool.py ``build_messages``:
    commit per batch, mark as read. Reported: emails stored per second (the whole
    poll); verified: that many rows with the run's Message-IDs, every email in the
    account marked read, and a second poll storing nothing.
-2. **SMTP receiver**: ``flask mailboxes smtpd`` as its own process (as deployed),
-   ``BENCH_MB_SMTP_CLIENTS`` (4) client threads send ``BENCH_MB_MESSAGES`` other
-   emails to the mailbox's forwarding address with smtplib, each connection
-   carrying ``BENCH_MB_PER_CONNECTION`` (50) emails before it reconnects (mail
-   servers reuse connections, for a while). 200 warm-up emails first. Reported:
+2. **SMTP receiver**: ``flask mailboxes smtpd --processes 2`` (``BENCH_MB_SMTP_PROCESSES``)
+   as its own process (as deployed), ``BENCH_MB_SMTP_CLIENTS`` (4) client threads
+   send ``BENCH_MB_MESSAGES`` other emails to the mailbox's forwarding address with
+   smtplib, each connection carrying ``BENCH_MB_PER_CONNECTION`` (50) emails before
+   it reconnects (mail servers reuse connections, for a while). 200 warm-up emails first. Reported:
    emails accepted per second, latency per email (MAIL FROM to the 250 after
    DATA, which comes only after the commit); verified: that many rows stored.
+3. **Reference**: ``BENCH_MB_REFERENCE`` (2,000) emails of the same mix posted to the
+   HTTP endpoint (gunicorn -w 2, the same clients) right after, so the figures can
+   be read against what the machine gives at that moment (other work on the two
+   cores lowers every figure; the CPU share in use is recorded with each part).
 
 Results: ``tests/bench/results/mailboxes-<timestamp>.json`` and a Markdown table.
 Settings: BENCH_MAILBOXES_DATABASE_URL, BENCH_MB_MESSAGES, BENCH_MB_SMTP_CLIENTS,
-BENCH_MB_PER_CONNECTION, and run.py's BENCH_MAX_BUSY / BENCH_QUIET_WAIT.
+BENCH_MB_PER_CONNECTION, BENCH_MB_SMTP_PROCESSES, BENCH_MB_REFERENCE, and run.py's
+BENCH_MAX_BUSY / BENCH_QUIET_WAIT.
 """
 
 from __future__ import annotations
@@ -57,6 +62,7 @@ from tests.bench.run import (
     BIN,
     RESULTS_DIR,
     ROOT,
+    Server,
     app_env,
     env_int,
     flask,
@@ -73,6 +79,7 @@ from tests.bench.workpool import (
     demo_mailbox,
     make_app,
     percentiles,
+    post_messages,
 )
 from tests.imap_server import Dovecot
 from tests.smtp_sink import SMTPSink, free_port
@@ -83,6 +90,8 @@ SETTINGS = {
     "messages": env_int("BENCH_MB_MESSAGES", 10_000),
     "smtp_clients": env_int("BENCH_MB_SMTP_CLIENTS", 4),
     "per_connection": env_int("BENCH_MB_PER_CONNECTION", 50),
+    "smtp_processes": env_int("BENCH_MB_SMTP_PROCESSES", 2),
+    "reference_messages": env_int("BENCH_MB_REFERENCE", 2_000),
 }
 SMTP_WARMUP = 200
 SMTP_LOGIN = ("service@shop.demo.test", "bench-smtp-password")
@@ -223,7 +232,17 @@ def run_imap(
 def start_receiver(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
     handle = log.open("a")
     proc = subprocess.Popen(
-        [str(BIN / "flask"), "mailboxes", "smtpd", "--host", "127.0.0.1", "--port", str(port)],
+        [
+            str(BIN / "flask"),
+            "mailboxes",
+            "smtpd",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--processes",
+            str(SETTINGS["smtp_processes"]),
+        ],
         cwd=ROOT,
         env=env,
         stdout=handle,
@@ -332,6 +351,37 @@ def run_smtp(
     return result
 
 
+# --- reference: the HTTP endpoint at the same moment ----------------------------------------
+
+
+def run_reference(
+    env: dict[str, str],
+    engine: sa.Engine,
+    mailbox: dict[str, Any],
+    stamp: str,
+    rng: random.Random,
+    log: Path,
+) -> dict[str, Any]:
+    """The inbound HTTP endpoint (gunicorn -w 2, as tests/bench/workpool.py measures it)
+    with the same mix, right after: what this machine gives now, to read the figures by."""
+    prefix = f"http-{stamp.lower()}"
+    messages = build_messages(
+        SETTINGS["reference_messages"], prefix=prefix, to=mailbox["to"], rng=rng
+    )
+    server = Server(env, log)
+    try:
+        port = int(server.base.rsplit(":", 1)[1])
+        path = f"/api/v1/mailboxes/{mailbox['id']}/messages"
+        load = wait_for_quiet()
+        say(f"posting {len(messages):,} emails over HTTP for reference")
+        result = post_messages(port, path, mailbox["token"], messages, SETTINGS["smtp_clients"])
+    finally:
+        server.stop()
+    result["load_before"] = load
+    result["rows_with_run_ids"] = count_rows(engine, prefix)
+    return result
+
+
 # --- report --------------------------------------------------------------------------------
 
 
@@ -342,11 +392,19 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         f"| IMAP poll (one poll, batches of 100) | {imap['stored']:,} | {imap['seconds']} | "
         f"**{imap['per_s']}** | – | – | – | {imap['machine_busy_pct']} % |",
-        f"| SMTP receiver ({SETTINGS['smtp_clients']} clients) | {smtp['messages']:,} | "
+        f"| SMTP receiver ({SETTINGS['smtp_processes']} processes, "
+        f"{SETTINGS['smtp_clients']} clients) | {smtp['messages']:,} | "
         f"{smtp['seconds']} | **{smtp['per_s']}** | {smtp['p50_ms']} | {smtp['p95_ms']} | "
         f"{smtp['p99_ms']} | {smtp['machine_busy_pct']} % |",
-        "",
     ]
+    http = report.get("reference")
+    if http:
+        lines.append(
+            f"| reference: HTTP endpoint (gunicorn -w 2, {SETTINGS['smtp_clients']} clients) | "
+            f"{http['messages']:,} | {http['seconds']} | {http['per_s']} | {http['p50_ms']} | "
+            f"{http['p95_ms']} | {http['p99_ms']} | {http['machine_busy_pct']} % |"
+        )
+    lines.append("")
     for name, key in (("IMAP poll", "imap_per_s"), ("SMTP receiver", "smtp_per_s")):
         part = imap if key == "imap_per_s" else smtp
         met = part["per_s"] >= TARGETS[key]
@@ -394,6 +452,10 @@ def main() -> int:
     log = RESULTS_DIR / f"mailboxes-smtpd-{stamp}.log"
     report["smtp"] = run_smtp(app, env, engine, mailbox, stamp, rng, log)
     say(f"SMTP: {report['smtp']['per_s']} emails/s")
+    if SETTINGS["reference_messages"]:
+        gunicorn_log = RESULTS_DIR / f"mailboxes-gunicorn-{stamp}.log"
+        report["reference"] = run_reference(env, engine, mailbox, stamp, rng, gunicorn_log)
+        say(f"HTTP reference: {report['reference']['per_s']} emails/s")
     report["finished"] = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     engine.dispose()
     out = RESULTS_DIR / f"mailboxes-{stamp}.json"

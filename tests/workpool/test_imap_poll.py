@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from marketplace import crypto, jobs
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.workpool.models import AfterFetch, MailboxConnection
 from marketplace.workpool import polling
+from marketplace.workpool.models import AfterFetch, MailboxConnection
 from marketplace.workpool.polling import poll_mailbox
 from tests.tcp_proxy import CuttingProxy
 from tests.workpool.helpers import customer_mail
@@ -222,7 +222,7 @@ def test_an_email_the_database_refuses_leaves_the_rest_of_its_batch_stored(
     nul = (
         b"From: anna@kunde.example\r\nSubject: NUL\r\nMessage-ID: <nul@kunde.example>\r\n"
         b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
-        b"\r\n" + base64.b64encode("Guten Tag\x00, Nummer 1.".encode()) + b"\r\n"
+        b"\r\n" + base64.b64encode(b"Guten Tag\x00, Nummer 1.") + b"\r\n"
     )
     imap_account.append(mails(1, prefix="a")[0], nul, mails(1, prefix="b")[0])
     result = poll_mailbox(connection.id)

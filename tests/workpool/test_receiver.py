@@ -4,8 +4,15 @@ oversized mail are refused during the SMTP dialogue, and then nothing is stored.
 
 from __future__ import annotations
 
+import os
+import signal
 import smtplib
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
@@ -14,6 +21,7 @@ from marketplace.extensions import db
 from marketplace.workpool import connections
 from marketplace.workpool.models import Message
 from marketplace.workpool.receiver import make_controller
+from tests.conftest import WAIT_SECONDS
 from tests.smtp_sink import free_port
 from tests.workpool.helpers import customer_mail as lf_mail
 from tests.workpool.helpers import pool as make_pool
@@ -125,3 +133,44 @@ def test_a_new_forwarding_address_replaces_the_old_one(app, receiver):
         send(receiver, old, customer_mail())
     assert send(receiver, new, customer_mail()) == {}
     assert len(stored(app, mailbox_id)) == 1
+
+
+def test_the_command_runs_several_receivers_on_one_port(app):
+    """`flask mailboxes smtpd --processes 2`, as deployed: a process of its own, stopped by
+    SIGTERM; every email sent over new connections arrives once."""
+    mailbox_id, address = forwarding_address(app)
+    port = free_port()
+    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "mailboxes",
+        "smtpd",
+        "--port",
+        str(port),
+        "--processes",
+        "2",
+    ]
+    root = Path(__file__).resolve().parents[2]
+    with subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        try:
+            deadline = time.monotonic() + WAIT_SECONDS
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and process.poll() is None
+                    time.sleep(0.1)
+            for number in range(6):
+                raw = customer_mail(message_id=f"<process-{number}@kunde.example>")
+                assert send(port, address, raw) == {}
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=WAIT_SECONDS)
+    assert process.returncode == 0, output
+    assert "with 2 process(es)" in output and "Stopped." in output
+    assert sorted(stored(app, mailbox_id)) == [f"<process-{n}@kunde.example>" for n in range(6)]
