@@ -1,6 +1,6 @@
-"""Real mail servers for the mailbox-connection tests: Dovecot (IMAP) for the whole
-run, a fresh IMAP account per test, and the company's own SMTP server (aiosmtpd,
-AUTH required)."""
+"""Fixtures with real mail servers for the mailbox-connection tests (imported by
+tests/conftest.py): Dovecot (IMAP) for the whole run, a fresh IMAP account per
+test, and the company's own SMTP server (aiosmtpd, AUTH required)."""
 
 from __future__ import annotations
 
