@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 
 from marketplace.auth.policies import ensure_can
 from marketplace.errors import DomainError
-from marketplace.extensions import db
+from marketplace.extensions import db, limiter
 from marketplace.urls import absolute_url
 from marketplace.workpool import connections
 from marketplace.workpool.connection_forms import ConnectionForm
@@ -48,6 +48,7 @@ def _page(mailbox: Mailbox, form: ConnectionForm, result: CheckResult | None = N
 
 
 @bp.route("/<int:mailbox_id>/connect", methods=["GET", "POST"])
+@limiter.limit("60 per hour", methods=["POST"])  # each test connects to outside servers
 @login_required
 def connect(mailbox_id: int):
     mailbox = _mailbox(mailbox_id)

@@ -30,6 +30,7 @@ from marketplace.workpool import mailserver
 from marketplace.workpool.mailserver import MailServerError, Problem, ServerLogin
 from marketplace.workpool.models import (
     AfterFetch,
+    Conversation,
     Mailbox,
     MailboxConnection,
     Reply,
@@ -325,8 +326,6 @@ def disconnect(mailbox: Mailbox, *, by: User) -> None:
 
 
 def _conversation_ids(mailbox: Mailbox):
-    from marketplace.workpool.models import Conversation
-
     return sa.select(Conversation.id).where(Conversation.mailbox_id == mailbox.id)
 
 

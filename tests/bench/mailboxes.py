@@ -39,17 +39,10 @@ BENCH_MAX_BUSY / BENCH_QUIET_WAIT.
 
 from __future__ import annotations
 
-import itertools
 import json
-import mailbox as stdlib_mailbox
 import os
 import random
-import signal
-import smtplib
-import socket
-import subprocess
 import sys
-import threading
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -58,8 +51,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from tests.bench.mail_clients import (
+    fill_maildir,
+    index_mailbox,
+    send_all,
+    start_receiver,
+    stop_receiver,
+    unseen,
+)
 from tests.bench.run import (
-    BIN,
     RESULTS_DIR,
     ROOT,
     Server,
@@ -78,7 +78,6 @@ from tests.bench.workpool import (
     cpu_sample,
     demo_mailbox,
     make_app,
-    percentiles,
     post_messages,
 )
 from tests.imap_server import Dovecot
@@ -117,35 +116,6 @@ def count_rows(engine: sa.Engine, prefix: str) -> int:
 
 
 # --- 1. IMAP ---------------------------------------------------------------------------
-
-
-def fill_maildir(server: Dovecot, username: str, messages: list[bytes]) -> float:
-    """Write the emails straight into the account's INBOX (maildir), as delivered mail."""
-    started = time.perf_counter()
-    home = server.root / "mail" / username
-    home.mkdir(parents=True, exist_ok=True)
-    box = stdlib_mailbox.Maildir(home / "Maildir", create=True)
-    for raw in messages:
-        box.add(raw.replace(b"\r\n", b"\n"))
-    box.close()
-    uid, gid = server.mail_user.pw_uid, server.mail_user.pw_gid
-    for path in [home, *home.rglob("*")]:
-        os.chown(path, uid, gid)
-    return round(time.perf_counter() - started, 1)
-
-
-def index_mailbox(server: Dovecot, username: str, password: str) -> float:
-    started = time.perf_counter()
-    with server.client(username, password) as client:
-        client.select_folder("INBOX", readonly=True)
-        client.fetch(client.search(["ALL"]), ["RFC822.SIZE"])
-    return round(time.perf_counter() - started, 1)
-
-
-def unseen(server: Dovecot, username: str, password: str) -> int:
-    with server.client(username, password) as client:
-        client.select_folder("INBOX", readonly=True)
-        return len(client.search(["UNSEEN"]))
 
 
 def run_imap(
@@ -229,94 +199,8 @@ def run_imap(
 # --- 2. SMTP receiver ---------------------------------------------------------------------
 
 
-def start_receiver(env: dict[str, str], port: int, log: Path) -> subprocess.Popen:
-    handle = log.open("a")
-    proc = subprocess.Popen(
-        [
-            str(BIN / "flask"),
-            "mailboxes",
-            "smtpd",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--processes",
-            str(SETTINGS["smtp_processes"]),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=handle,
-        stderr=handle,
-        start_new_session=True,
-    )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                return proc
-        except OSError:
-            if proc.poll() is not None:
-                raise SystemExit(f"flask mailboxes smtpd stopped; see {log}") from None
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("flask mailboxes smtpd did not start")
-
-
-def stop_receiver(proc: subprocess.Popen) -> None:
-    proc.send_signal(signal.SIGTERM)
-    try:
-        proc.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        proc.wait()
-
-
-def send_all(port: int, address: str, messages: list[bytes]) -> dict[str, Any]:
-    counter = itertools.count()
-    lock = threading.Lock()
-    latencies: list[float] = []
-    errors: list[str] = []
-
-    def client() -> None:
-        mine: list[float] = []
-        conn: smtplib.SMTP | None = None
-        sent_on_conn = 0
-        while (n := next(counter)) < len(messages):
-            try:
-                if conn is None or sent_on_conn >= SETTINGS["per_connection"]:
-                    if conn is not None:
-                        conn.quit()
-                    conn, sent_on_conn = smtplib.SMTP("127.0.0.1", port, timeout=60), 0
-                started = time.perf_counter()
-                conn.sendmail("shop@provider.example", [address], messages[n])
-                mine.append(time.perf_counter() - started)
-                sent_on_conn += 1
-            except (OSError, smtplib.SMTPException) as exc:
-                with lock:
-                    errors.append(f"{type(exc).__name__}: {exc}")
-                conn = None
-        if conn is not None:
-            conn.quit()
-        with lock:
-            latencies.extend(mine)
-
-    started = time.perf_counter()
-    sample = cpu_sample()
-    threads = [threading.Thread(target=client) for _ in range(SETTINGS["smtp_clients"])]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
-    return {
-        "messages": len(messages),
-        "seconds": round(seconds, 2),
-        "per_s": round(len(latencies) / seconds, 1),
-        **percentiles(latencies),
-        "errors": len(errors),
-        "error_samples": errors[:5],
-        "machine_busy_pct": busy_between(sample, cpu_sample()),
-    }
+def _clients() -> dict[str, int]:
+    return {"clients": SETTINGS["smtp_clients"], "per_connection": SETTINGS["per_connection"]}
 
 
 def run_smtp(
@@ -338,12 +222,12 @@ def run_smtp(
     messages = build_messages(SETTINGS["messages"], prefix=prefix, to=address, rng=rng)
     warmup = build_messages(SMTP_WARMUP, prefix=f"smtpwarm-{stamp.lower()}", to=address, rng=rng)
     port = free_port()
-    proc = start_receiver(env, port, log)
+    proc = start_receiver(env, port, log, SETTINGS["smtp_processes"])
     try:
-        send_all(port, address, warmup)
+        send_all(port, address, warmup, **_clients())
         load = wait_for_quiet()
         say(f"sending {len(messages):,} emails to {address} by SMTP")
-        result = send_all(port, address, messages)
+        result = send_all(port, address, messages, **_clients())
     finally:
         stop_receiver(proc)
     result["load_before"] = load
