@@ -159,10 +159,13 @@ def worker_command(burst: bool) -> None:
 
 @mailboxes_cli.command("send")
 def mailboxes_send_command() -> None:
-    """Send replies to customers that are due (retries after an SMTP failure included)."""
+    """Send replies to customers that are due (retries after an SMTP failure included), and
+    file copies in the Sent folders of connected accounts (retries included)."""
     from marketplace.workpool.outgoing import send_due_replies
+    from marketplace.workpool.sent_copies import file_sent_copies
 
     click.echo(f"Sent {send_due_replies(limit=10_000)} repl(y/ies).")
+    click.echo(f"Filed {file_sent_copies(limit=10_000)} cop(y/ies) in Sent folders.")
 
 
 @mailboxes_cli.command("purge")

@@ -119,6 +119,7 @@ def send_due_replies(limit: int = SEND_BATCH) -> int:
     the SMTP server accepted. Safe from several processes and from cron."""
     sent = 0
     mail_url = current_app.config["MAIL_URL"]
+    copies_for: set[int] = set()  # mailboxes with a copy to file in their Sent folder
     for _ in range(limit):
         reply = db.session.scalars(
             sa.select(Reply)
@@ -141,11 +142,15 @@ def send_due_replies(limit: int = SEND_BATCH) -> int:
         _delivered(reply, utcnow())
         if connection is not None and connection.file_in_sent:
             reply.sent_copy = SentCopy.PENDING
+            copies_for.add(connection.mailbox_id)
         db.session.commit()
         sent += 1
-    from marketplace.workpool.sent_copies import file_sent_copies
+    if copies_for:
+        # Copies waiting from earlier runs (a server that was away) are filed by
+        # `flask mailboxes send` from cron, not on every answer.
+        from marketplace.workpool.sent_copies import file_sent_copies
 
-    file_sent_copies()
+        file_sent_copies(mailbox_ids=copies_for)
     return sent
 
 

@@ -1,11 +1,12 @@
 """Filing a copy of each reply sent through a company's own SMTP server in the Sent
 folder of its mailbox (IMAP APPEND), so the mailbox shows the whole conversation.
 
-Runs after sending (``outgoing.send_due_replies``, also from cron by ``flask
-mailboxes send``). A reply is locked while its copy is filed (SKIP LOCKED on
-PostgreSQL), and before appending we ask the folder for the reply's Message-ID:
-a copy filed just before a crash is found there and not filed twice. A failure
-leaves the copy pending for the next run; the connection shows the problem.
+Runs after sending (``outgoing.send_due_replies``, for the mailboxes it just
+sent for), and from cron by ``flask mailboxes send`` for every copy still
+pending. A reply is locked while its copy is filed (SKIP LOCKED on PostgreSQL),
+and before appending we ask the folder for the reply's Message-ID: a copy filed
+just before a crash is found there and not filed twice. A failure leaves the
+copy pending for the next run; the connection shows the problem.
 """
 
 from __future__ import annotations
@@ -30,22 +31,24 @@ log = logging.getLogger(__name__)
 FILE_BATCH = 100
 
 
-def _pending_mailboxes(limit: int) -> list[int]:
-    return list(
-        db.session.scalars(
-            sa.select(Conversation.mailbox_id)
-            .join(Reply, Reply.conversation_id == Conversation.id)
-            .where(Reply.sent_copy == SentCopy.PENDING)
-            .group_by(Conversation.mailbox_id)
-            .limit(limit)
-        )
+def _pending_mailboxes(limit: int, mailbox_ids: set[int] | None) -> list[int]:
+    query = (
+        sa.select(Conversation.mailbox_id)
+        .join(Reply, Reply.conversation_id == Conversation.id)
+        .where(Reply.sent_copy == SentCopy.PENDING)
+        .group_by(Conversation.mailbox_id)
+        .limit(limit)
     )
+    if mailbox_ids is not None:
+        query = query.where(Conversation.mailbox_id.in_(mailbox_ids))
+    return list(db.session.scalars(query))
 
 
-def file_sent_copies(limit: int = FILE_BATCH) -> int:
-    """File pending copies, one IMAP session per mailbox; returns how many were filed."""
+def file_sent_copies(limit: int = FILE_BATCH, *, mailbox_ids: set[int] | None = None) -> int:
+    """File pending copies (of these mailboxes, or all), one IMAP session per mailbox;
+    returns how many were filed."""
     filed = 0
-    for mailbox_id in _pending_mailboxes(limit):
+    for mailbox_id in _pending_mailboxes(limit, mailbox_ids):
         connection = db.session.scalar(
             sa.select(MailboxConnection).where(MailboxConnection.mailbox_id == mailbox_id)
         )

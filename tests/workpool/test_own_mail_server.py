@@ -165,7 +165,7 @@ def test_replies_leave_by_the_companys_server_and_are_filed_in_sent_once(
     assert imap_account.message_ids("Sent") == [reply.message_id]
 
 
-def test_a_copy_that_cannot_be_filed_waits_and_is_filed_later(imap_account, company_smtp):
+def test_a_copy_that_cannot_be_filed_waits_and_is_filed_later(app, imap_account, company_smtp):
     mailbox, (engagement,), _token = make_pool()
     connection = connect(mailbox, imap_account, company_smtp)
     connection.imap_port = free_port()  # the IMAP server is away for a moment
@@ -177,7 +177,11 @@ def test_a_copy_that_cannot_be_filed_waits_and_is_filed_later(imap_account, comp
 
     db.session.get(MailboxConnection, connection.id).imap_port = imap_account.port
     db.session.commit()
-    send_due_replies()
+    send_due_replies()  # nothing to send: a waiting copy is not retried on every answer
+    assert db.session.get(Reply, reply.id).sent_copy == SentCopy.PENDING
+    result = app.test_cli_runner().invoke(args=["mailboxes", "send"])  # cron
+    assert "Filed 1 cop(y/ies) in Sent folders." in result.output
+    db.session.expire_all()
     assert db.session.get(Reply, reply.id).sent_copy == SentCopy.FILED
     assert imap_account.message_ids("Sent") == [reply.message_id]
 
