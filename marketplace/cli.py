@@ -204,7 +204,13 @@ def mailboxes_poll_command(mailbox_id: int | None, enqueue: bool) -> None:
         return
     failed = 0
     for connection_id in ids:
-        result = poll_mailbox(connection_id)
+        try:
+            result = poll_mailbox(connection_id)
+        except Exception as exc:  # one mailbox's failure must not stop the others
+            db.session.rollback()
+            failed += 1
+            click.echo(f"connection {connection_id}: failed: {exc!r}", err=True)
+            continue
         line = (
             f"connection {connection_id}: {result.stored} new, "
             f"{result.duplicates} known, {result.skipped} skipped"

@@ -71,11 +71,6 @@ def connection_ids() -> list[int]:
     )
 
 
-def poll_all() -> dict[int, PollResult]:
-    """Poll every connected mailbox in turn (``flask mailboxes poll``)."""
-    return {connection_id: poll_mailbox(connection_id) for connection_id in connection_ids()}
-
-
 def poll_mailbox(connection_id: int, *, batch_size: int = FETCH_BATCH) -> PollResult:
     """Fetch what is new in one mailbox. Commits per batch; safe to run anywhere,
     any time, as often as wanted (also as an RQ job)."""
@@ -118,6 +113,8 @@ def _take_lease(connection_id: int) -> bool:
 def _finish(connection_id: int, result: PollResult) -> None:
     db.session.rollback()  # whatever a failed batch left half done
     connection = db.session.get(MailboxConnection, connection_id)
+    if connection is None:  # disconnected while we polled
+        return
     now = utcnow()
     connection.poll_lease_until = None
     connection.last_poll_at = now
