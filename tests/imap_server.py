@@ -35,7 +35,7 @@ listen = 127.0.0.1
 base_dir = {root}/run
 state_dir = {root}/state
 log_path = {root}/dovecot.log
-ssl = no
+{ssl}
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_failure_delay = 0
@@ -57,7 +57,8 @@ service imap-login {{
     port = {port}
   }}
   inet_listener imaps {{
-    port = 0
+    address = 127.0.0.1
+    port = {tls_port}
   }}
 }}
 """
@@ -70,7 +71,9 @@ def dovecot_available() -> bool:
 class Dovecot:
     """``start()`` / ``stop()``; ``add_user()``, ``client()``, ``append()`` for tests."""
 
-    def __init__(self, accounts: int = 0) -> None:
+    def __init__(self, accounts: int = 0, *, tls: bool = False) -> None:
+        """``tls``: also IMAP over TLS on ``tls_port`` (and STARTTLS on ``port``) with a
+        self-signed certificate for "localhost", which no client trusts."""
         self.root = Path(tempfile.mkdtemp(prefix="nebendesk-dovecot-"))
         self.root.chmod(0o755)  # Dovecot's processes run as nobody
         for name in ("run", "state", "mail"):
@@ -81,9 +84,21 @@ class Dovecot:
         for number in range(1, accounts + 1):
             self.add_user(*self.account(number))
         self.port = free_port()
+        self.tls_port = free_port() if tls else 0
         self.proc: subprocess.Popen | None = None
+        ssl = "ssl = no"
+        if tls:
+            _self_signed(self.root)
+            ssl = f"ssl = yes\nssl_cert = <{self.root}/cert.pem\nssl_key = <{self.root}/key.pem"
         (self.root / "dovecot.conf").write_text(
-            CONFIG.format(root=self.root, port=self.port, user="nobody", group="nogroup")
+            CONFIG.format(
+                root=self.root,
+                port=self.port,
+                tls_port=self.tls_port,
+                ssl=ssl,
+                user="nobody",
+                group="nogroup",
+            )
         )
 
     def start(self) -> Dovecot:
@@ -150,3 +165,36 @@ class Dovecot:
                 client.create_folder(folder)
             for raw in messages:
                 client.append(folder, raw)
+
+
+def _self_signed(folder: Path) -> None:
+    """A key and a self-signed certificate for "localhost" (cryptography)."""
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "localhost")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(days=1))
+        .not_valid_after(now + timedelta(days=30))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName("localhost")]), critical=False)
+        .sign(key, hashes.SHA256())
+    )
+    (folder / "cert.pem").write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    (folder / "key.pem").write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )

@@ -84,9 +84,10 @@ def problem_message(service: str, problem: str, *, host: str = "", folder: str =
         Problem.TLS: _("No encrypted connection (TLS) to the %(service)s server could be set "
                        "up. Please check the port and the security setting (TLS or STARTTLS).",
                        service=name),
-        Problem.TLS_CERTIFICATE: _("The certificate of the %(service)s server is not valid for "
-                                   "“%(host)s”. Please use the host name your provider gives.",
-                                   service=name, host=host),
+        Problem.TLS_CERTIFICATE: _("The certificate of the %(service)s server could not be "
+                                   "verified for “%(host)s” (expired, self-signed or made out "
+                                   "to another name). Please use the host name your provider "
+                                   "gives.", service=name, host=host),
         Problem.NO_STARTTLS: _("The %(service)s server does not offer STARTTLS on this port. "
                                "Please choose TLS, or the port your provider gives for "
                                "STARTTLS.", service=name),

@@ -21,6 +21,8 @@ from marketplace.workpool.models import (
 )
 from marketplace.workpool.outgoing import send_due_replies
 from marketplace.workpool.sent_copies import file_sent_copies
+from tests.imap_server import Dovecot
+from tests.mail_servers import ImapAccount
 from tests.smtp_sink import free_port
 from tests.workpool.helpers import deliver
 from tests.workpool.helpers import pool as make_pool
@@ -117,6 +119,32 @@ def test_private_addresses_are_refused_where_they_are_not_allowed(
     assert result.problems == [
         "The IMAP server “127.0.0.1” is on a private network address, which we may not connect to.",
         "The SMTP server “127.0.0.1” is on a private network address, which we may not connect to.",
+    ]
+
+
+@pytest.fixture(scope="module")
+def tls_dovecot():
+    """Dovecot with TLS and STARTTLS, its certificate self-signed for "localhost"."""
+    server = Dovecot(accounts=1, tls=True).start()
+    yield server
+    server.cleanup()
+
+
+@pytest.mark.parametrize("security", [Security.TLS, Security.STARTTLS])
+def test_a_certificate_that_cannot_be_verified_is_refused(tls_dovecot, company_smtp, security):
+    account = ImapAccount(tls_dovecot, *tls_dovecot.account(1))
+    port = tls_dovecot.tls_port if security == Security.TLS else tls_dovecot.port
+    settings = connection_settings(
+        account,
+        company_smtp,
+        imap_host="localhost",
+        imap_port=port,
+        imap_security=security,
+        file_in_sent=False,
+    )
+    assert connections.check_settings(settings).problems == [
+        "The certificate of the IMAP server could not be verified for “localhost” (expired, "
+        "self-signed or made out to another name). Please use the host name your provider gives."
     ]
 
 
