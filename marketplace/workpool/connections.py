@@ -148,18 +148,33 @@ def smtp_login(connection: MailboxConnection) -> ServerLogin:
 
 
 def _logins(settings: ConnectionSettings, existing: MailboxConnection | None):
-    """The IMAP and SMTP logins to test: typed passwords, else the stored ones."""
+    """The IMAP and SMTP logins to test: typed passwords, else the stored ones, but a
+    stored password only ever goes to the server and user it was saved for (nobody
+    can send it elsewhere by changing the host and leaving the field empty)."""
+    again = _("The server or user name changed: please enter the password again.")
     imap_password = settings.imap_password
-    if not imap_password and existing is not None:
+    stored_imap = not imap_password
+    if stored_imap:
+        if existing is None:
+            raise DomainError(_("Please enter the password of the IMAP account."))
+        if (existing.imap_host.lower(), existing.imap_username) != (
+            settings.imap_host.lower(),
+            settings.imap_username,
+        ):
+            raise DomainError(again)
         imap_password = _secret(existing.imap_password_encrypted)
-    if not imap_password:
-        raise DomainError(_("Please enter the password of the IMAP account."))
     smtp_password = settings.smtp_password
+    smtp_host_same = existing is not None and existing.smtp_host.lower() == (
+        settings.smtp_host.lower()
+    )
     if settings.smtp_username and not smtp_password:
-        if existing is not None and existing.smtp_password_encrypted:
-            smtp_password = _secret(existing.smtp_password_encrypted)
-        else:
+        if existing is None or not existing.smtp_password_encrypted:
             raise DomainError(_("Please enter the password of the SMTP account."))
+        if not smtp_host_same or existing.smtp_username != settings.smtp_username:
+            raise DomainError(again)
+        smtp_password = _secret(existing.smtp_password_encrypted)
+    elif not settings.smtp_username and stored_imap and not smtp_host_same:
+        raise DomainError(again)  # the stored IMAP password would go to a new SMTP host
     imap = ServerLogin(
         settings.imap_host,
         settings.imap_port,

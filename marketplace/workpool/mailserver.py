@@ -37,6 +37,7 @@ class Problem(StrEnum):
     TLS = "tls"
     TLS_CERTIFICATE = "tls_certificate"
     NO_STARTTLS = "no_starttls"
+    NO_AUTH = "no_auth"
     LOGIN = "login"
     FOLDER = "folder"
     SENT_FOLDER = "sent_folder"
@@ -91,6 +92,9 @@ def problem_message(service: str, problem: str, *, host: str = "", folder: str =
         Problem.NO_STARTTLS: _("The %(service)s server does not offer STARTTLS on this port. "
                                "Please choose TLS, or the port your provider gives for "
                                "STARTTLS.", service=name),
+        Problem.NO_AUTH: _("The %(service)s server does not offer a login on this connection. "
+                           "Many servers offer it only after STARTTLS or on the port for "
+                           "sending mail (587 or 465).", service=name),
         Problem.LOGIN: _("The %(service)s server refused the user name or password. Some "
                          "providers need an app password for this.", service=name),
         Problem.FOLDER: _("The folder “%(folder)s” does not exist in this mailbox.",
@@ -111,6 +115,8 @@ def classify(exc: BaseException) -> Problem:
     """The problem behind an exception from socket, ssl, imaplib/imapclient or smtplib."""
     if isinstance(exc, transport.TransportError) and exc.__cause__ is not None:
         return classify(exc.__cause__)
+    if isinstance(exc, smtplib.SMTPNotSupportedError) and "AUTH" in str(exc):
+        return Problem.NO_AUTH
     checks: list[tuple[type | tuple[type, ...], Problem]] = [
         (socket.gaierror, Problem.DNS),
         (ConnectionRefusedError, Problem.REFUSED),

@@ -8,6 +8,7 @@ import pytest
 import sqlalchemy as sa
 
 from marketplace import crypto
+from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.workpool import connections, pool
 from marketplace.workpool.models import (
@@ -99,6 +100,15 @@ def test_the_connection_test_says_what_failed(imap_account, company_smtp, overri
     assert message in result.problems[0]
 
 
+def test_an_smtp_server_without_login_is_named(imap_account, smtp_sink):
+    """The site's test sink offers no AUTH, as some servers do before STARTTLS."""
+    result = connections.check_settings(connection_settings(imap_account, smtp_sink))
+    assert result.problems == [
+        "The SMTP server does not offer a login on this connection. Many servers offer it "
+        "only after STARTTLS or on the port for sending mail (587 or 465)."
+    ]
+
+
 def test_a_mailbox_without_a_sent_folder_is_asked_for_its_name(imap_account, company_smtp):
     with imap_account.client() as client:
         client.delete_folder("Sent")
@@ -120,6 +130,32 @@ def test_private_addresses_are_refused_where_they_are_not_allowed(
         "The IMAP server “127.0.0.1” is on a private network address, which we may not connect to.",
         "The SMTP server “127.0.0.1” is on a private network address, which we may not connect to.",
     ]
+
+
+def test_a_stored_password_only_goes_to_the_server_it_was_saved_for(imap_account, company_smtp):
+    """Leaving the password empty keeps it, but only for the same server and user: a
+    changed host would otherwise receive the stored password in the connection test."""
+    mailbox, _engagements, _token = make_pool()
+    connect(mailbox, imap_account, company_smtp)
+    for change in (
+        {"imap_host": "localhost"},  # the IMAP password to another host
+        {"imap_username": "someone@else.example"},
+        {"smtp_host": "localhost"},  # the SMTP password to another host
+        {"smtp_username": "someone@else.example"},
+        {"smtp_host": "localhost", "smtp_username": ""},  # the IMAP password to it
+    ):
+        settings = connection_settings(
+            imap_account, company_smtp, imap_password="", smtp_password="", **change
+        )
+        with pytest.raises(DomainError, match="please enter the password again"):
+            connections.check_settings(settings, connections.connection_of(mailbox))
+    # The same servers with the fields left empty: the stored passwords are used.
+    same = connection_settings(
+        imap_account, company_smtp, imap_password="", smtp_password="", after_fetch="leave"
+    )
+    connections.save_connection(mailbox, same, by=owner_of(mailbox))
+    db.session.commit()
+    assert connections.connection_of(mailbox).after_fetch == "leave"
 
 
 @pytest.fixture(scope="module")
