@@ -12,20 +12,18 @@ dropped connection loses nothing and doubles nothing: the next poll starts after
 the last committed batch. A changed UIDVALIDITY (the server renumbered the
 folder) resets the cursor; whatever comes again is recognised by its Message-ID.
 
-A big backlog (a newly connected account) is parsed in two worker processes one
-batch ahead of storing, so parsing (pure Python, most of the cost) and the
-database work overlap on two cores; a few new emails are parsed in-process.
+A batch is stored without a savepoint per email (two round trips fewer each);
+only when the database refuses one is the batch stored again email by email.
+(Parsing in worker processes, one batch ahead, was tried and measured slower on
+two cores: the processes' start, pickling and PostgreSQL compete for them.)
 """
 
 from __future__ import annotations
 
 import imaplib
 import logging
-from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from multiprocessing import get_context
 
 import sqlalchemy as sa
 from flask import current_app
@@ -45,10 +43,6 @@ log = logging.getLogger(__name__)
 
 FETCH_BATCH = 100
 LEASE = timedelta(minutes=10)
-# From this many new emails in one poll, parsing runs in worker processes (a new
-# account's backlog); a poll from cron usually finds a few and parses them here.
-PARALLEL_FROM = 300
-PARSE_PROCESSES = 2
 
 
 @dataclass
@@ -137,8 +131,9 @@ def _select(client: IMAPClient, connection: MailboxConnection) -> int:
     except imaplib.IMAP4.abort:
         raise
     except imaplib.IMAP4.error as exc:  # a folder that cannot be opened is missing
-        raise MailServerError("imap", mailserver.Problem.FOLDER, str(exc),
-                              folder=connection.imap_folder) from exc  # fmt: skip
+        raise MailServerError(
+            "imap", mailserver.Problem.FOLDER, str(exc), folder=connection.imap_folder
+        ) from exc
     return int(info[b"UIDVALIDITY"])
 
 
@@ -161,51 +156,20 @@ def _fetch_new(
         connection.last_uid = 0
     connection.uid_validity = validity
     uids = _new_uids(client, connection)
-    parser = _Parser(parallel=len(uids) >= PARALLEL_FROM)
-    try:
-        # One batch ahead: while batch k is stored here, batch k+1 is being parsed.
-        ahead = None
-        for start in range(0, len(uids), batch_size):
-            batch = uids[start : start + batch_size]
-            downloaded = _download(client, connection, batch, result)
-            if ahead is not None:
-                _store_batch(client, connection, *ahead, result)
-            ahead = (batch, downloaded, parser.submit([raw for _uid, raw in downloaded]))
-        if ahead is not None:
-            _store_batch(client, connection, *ahead, result)
-    finally:
-        parser.close()
+    for start in range(0, len(uids), batch_size):
+        batch = uids[start : start + batch_size]
+        _store_batch(
+            client, connection, batch, _download(client, connection, batch, result), result
+        )
     db.session.commit()  # the cursor, also when nothing was new
 
 
 def _parse_outcome(raw: bytes) -> ParsedEmail | None:
-    """The parsed email, or None for one we cannot read (runs in worker processes too)."""
+    """The parsed email, or None for one we cannot read."""
     try:
         return parse(raw)
     except NotAnEmail:
         return None
-
-
-class _Parser:
-    """Parses a batch here when it is asked for, or (a big backlog) in worker processes
-    as soon as it is downloaded, so parsing and storing overlap."""
-
-    def __init__(self, *, parallel: bool) -> None:
-        self.pool = (
-            ProcessPoolExecutor(PARSE_PROCESSES, mp_context=get_context("forkserver"))
-            if parallel
-            else None
-        )
-
-    def submit(self, raws: list[bytes]) -> Callable[[], list[ParsedEmail | None]]:
-        if self.pool is None:
-            return lambda: [_parse_outcome(raw) for raw in raws]
-        results = self.pool.map(_parse_outcome, raws, chunksize=8)
-        return lambda: list(results)
-
-    def close(self) -> None:
-        if self.pool is not None:
-            self.pool.shutdown(cancel_futures=True)
 
 
 def _download(
@@ -226,11 +190,10 @@ def _store_batch(
     connection: MailboxConnection,
     uids: list[int],
     downloaded: list[tuple[int, bytes]],
-    parsed: Callable[[], list[ParsedEmail | None]],
     result: PollResult,
 ) -> None:
     """Store a batch and move the cursor past it in one commit; then flag or move it."""
-    emails = list(zip(downloaded, parsed(), strict=True))
+    emails = [((uid, raw), _parse_outcome(raw)) for uid, raw in downloaded]
     try:
         outcomes = [
             _store(connection, email, len(raw), careful=False) for (_u, raw), email in emails

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 from marketplace import crypto, jobs
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.workpool import polling
 from marketplace.workpool.models import AfterFetch, MailboxConnection
 from marketplace.workpool.polling import poll_mailbox
 from tests.tcp_proxy import CuttingProxy
@@ -120,19 +119,6 @@ def test_a_dropped_connection_mid_fetch_loses_and_doubles_nothing(imap_account, 
         assert imap_account.message_ids(unseen=True) == []
     finally:
         proxy.stop()
-
-
-def test_a_big_backlog_is_parsed_in_worker_processes_and_stored_the_same(
-    imap_account, company_smtp, monkeypatch
-):
-    monkeypatch.setattr(polling, "PARALLEL_FROM", 10)
-    mailbox, _engagements, _token = make_pool()
-    connection = connect(mailbox, imap_account, company_smtp)
-    imap_account.append(*mails(25), b"Subject: unreadable\r\n\r\n")
-    result = poll_mailbox(connection.id, batch_size=10)
-    assert (result.stored, result.skipped, result.problem) == (25, 1, None)
-    assert stored_message_ids(mailbox) == [f"<m{n}@kunde.example>" for n in range(1, 26)]
-    assert len(imap_account.message_ids(unseen=True)) == 1
 
 
 def test_a_restarted_server_between_polls_changes_nothing(imap_account, company_smtp):
