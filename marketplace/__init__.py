@@ -52,6 +52,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.site.views import bp as site_bp
     from marketplace.workpool.api_views import bp as workpool_api_bp
     from marketplace.workpool.company_views import bp as mailboxes_bp
+    from marketplace.workpool.connection_views import bp as mailbox_connections_bp
     from marketplace.workpool.worker_views import bp as work_bp
 
     db.init_app(app)
@@ -79,6 +80,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(payments_admin_bp)
     app.register_blueprint(workpool_api_bp)
     app.register_blueprint(mailboxes_bp)
+    app.register_blueprint(mailbox_connections_bp)
     app.register_blueprint(work_bp)
 
     errors.register_error_handlers(app)

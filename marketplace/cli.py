@@ -17,6 +17,7 @@ outbox_cli = AppGroup("outbox", help="Outgoing email.")
 payouts_cli = AppGroup("payouts", help="Work review and payouts (safe to run from cron).")
 ledger_cli = AppGroup("ledger", help="The books.")
 mailboxes_cli = AppGroup("mailboxes", help="The email work pool (safe to run from cron).")
+secrets_cli = AppGroup("secrets", help="Secrets stored encrypted (SECRETS_KEY).")
 
 
 @admin_cli.command("create")
@@ -174,10 +175,13 @@ def worker_command(burst: bool) -> None:
 
 @mailboxes_cli.command("send")
 def mailboxes_send_command() -> None:
-    """Send replies to customers that are due (retries after an SMTP failure included)."""
+    """Send replies to customers that are due (retries after an SMTP failure included), and
+    file copies in the Sent folders of connected accounts (retries included)."""
     from marketplace.workpool.outgoing import send_due_replies
+    from marketplace.workpool.sent_copies import file_sent_copies
 
     click.echo(f"Sent {send_due_replies(limit=10_000)} repl(y/ies).")
+    click.echo(f"Filed {file_sent_copies(limit=10_000)} cop(y/ies) in Sent folders.")
 
 
 @mailboxes_cli.command("purge")
@@ -190,6 +194,111 @@ def mailboxes_purge_command() -> None:
     click.echo(f"Purged {purged} message(s).")
 
 
+@mailboxes_cli.command("poll")
+@click.option("--mailbox", "mailbox_id", type=int, help="Only this mailbox (its id).")
+@click.option("--enqueue", is_flag=True, help="Hand each mailbox to the job queue (RQ).")
+def mailboxes_poll_command(mailbox_id: int | None, enqueue: bool) -> None:
+    """Fetch new mail from the mailboxes connected by IMAP (safe from cron, e.g. every
+    minute: one poller per mailbox at a time, resumes where the last one stopped)."""
+    import sqlalchemy as sa
+
+    from marketplace import jobs
+    from marketplace.workpool.models import MailboxConnection
+    from marketplace.workpool.polling import connection_ids, poll_mailbox
+
+    ids = connection_ids()
+    if mailbox_id is not None:
+        ids = list(
+            db.session.scalars(
+                sa.select(MailboxConnection.id).where(MailboxConnection.mailbox_id == mailbox_id)
+            )
+        )
+    if enqueue:
+        for connection_id in ids:
+            jobs.enqueue(poll_mailbox, connection_id)
+        click.echo(f"Queued {len(ids)} mailbox(es) for polling.")
+        return
+    failed = 0
+    for connection_id in ids:
+        try:
+            result = poll_mailbox(connection_id)
+        except Exception as exc:  # one mailbox's failure must not stop the others
+            db.session.rollback()
+            failed += 1
+            click.echo(f"connection {connection_id}: failed: {exc!r}", err=True)
+            continue
+        line = (
+            f"connection {connection_id}: {result.stored} new, "
+            f"{result.duplicates} known, {result.skipped} skipped"
+        )
+        if result.busy:
+            line = f"connection {connection_id}: busy (another poll is running)"
+        elif result.problem is not None:
+            failed += 1
+            line += f"; problem: {result.problem}"
+        click.echo(line)
+    click.echo(f"Polled {len(ids)} mailbox(es).")
+    if failed:
+        raise SystemExit(1)
+
+
+@mailboxes_cli.command("smtpd")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=2525, show_default=True, type=int)
+@click.option(
+    "--processes",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Receiver processes sharing the port (one core each).",
+)
+def mailboxes_smtpd_command(host: str, port: int, processes: int) -> None:
+    """Receive forwarded customer mail for <token>@INBOUND_DOMAIN by SMTP (until stopped)."""
+    import multiprocessing
+    import signal
+    import threading
+
+    from flask import current_app
+
+    from marketplace.workpool.receiver import serve, serve_process
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    domain = app.config["INBOUND_DOMAIN"]
+    if not domain:
+        raise click.ClickException("INBOUND_DOMAIN is not set: there are no forwarding addresses.")
+    stop = threading.Event()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_args: stop.set())
+    context = multiprocessing.get_context("spawn")
+    others = [
+        context.Process(target=serve_process, args=(host, port), daemon=True)
+        for _ in range(processes - 1)
+    ]
+    for process in others:
+        process.start()
+    click.echo(
+        f"Receiving mail for *@{domain} on {host}:{port} with {processes} "
+        "process(es) (Ctrl+C stops)."
+    )
+    try:
+        serve(app, host, port, stop, reuse_port=processes > 1)
+    finally:
+        for process in others:
+            process.terminate()
+            process.join(timeout=30)
+    click.echo("Stopped.")
+
+
+@secrets_cli.command("rotate")
+def secrets_rotate_command() -> None:
+    """Encrypt every stored secret again with the first key of SECRETS_KEY."""
+    from marketplace.workpool.connections import rotate_secrets
+
+    count = rotate_secrets()
+    db.session.commit()
+    click.echo(f"Re-encrypted {count} secret(s).")
+
+
 def register(app: Flask) -> None:
     for group in (
         admin_cli,
@@ -200,6 +309,7 @@ def register(app: Flask) -> None:
         payouts_cli,
         ledger_cli,
         mailboxes_cli,
+        secrets_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

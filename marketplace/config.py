@@ -7,6 +7,8 @@ explicitly: a missing one stops the start with a message that names it.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -16,9 +18,12 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 INSTANCE_DIR = PROJECT_ROOT / "instance"
 
 DEV_SECRET_KEY = "dev-only-secret-key-never-use-in-production"  # noqa: S105
+# A Fernet key for secrets at rest (marketplace/crypto.py) in development only.
+DEV_SECRETS_KEY = "ZGV2LW9ubHktc2VjcmV0cy1rZXktbm90LWZvci1wcm8="
 
 REQUIRED_IN_PRODUCTION = (
     "SECRET_KEY",
+    "SECRETS_KEY",
     "DATABASE_URL",
     "MAIL_URL",
     "PUBLIC_BASE_URL",
@@ -51,6 +56,24 @@ def _bool(env: dict[str, str], name: str, default: bool) -> bool:
     return raw.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _fernet_keys(env: dict[str, str], name: str, default: str) -> tuple[str, ...]:
+    """One or more Fernet keys, comma-separated: the first encrypts, all decrypt."""
+    raw = env.get(name) or default
+    keys = tuple(key.strip() for key in raw.split(",") if key.strip())
+    for key in keys:
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode())) == 32
+        except (binascii.Error, ValueError):
+            valid = False
+        if not valid:
+            raise ConfigError(
+                f"{name} must be Fernet keys (32 bytes, url-safe base64), comma-separated; "
+                "make one with: python -c 'from cryptography.fernet import Fernet; "
+                "print(Fernet.generate_key().decode())'"
+            )
+    return keys
+
+
 def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     """Build the Flask config mapping from ``env`` (default: ``os.environ``)."""
     env = dict(os.environ if env is None else env)
@@ -70,6 +93,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
     return {
         "ENV_NAME": environment,
         "SECRET_KEY": env.get("SECRET_KEY") or DEV_SECRET_KEY,
+        "SECRETS_KEY": _fernet_keys(env, "SECRETS_KEY", DEV_SECRETS_KEY),
         "SQLALCHEMY_DATABASE_URI": database_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": redis_url,
@@ -137,6 +161,16 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # The email work pool: largest inbound email, largest .eml/.mbox upload.
         "INBOUND_MAX_BYTES": _int(env, "INBOUND_MAX_BYTES", 25 * 1024 * 1024),
         "MAILBOX_UPLOAD_MAX_BYTES": _int(env, "MAILBOX_UPLOAD_MAX_BYTES", 200 * 1024 * 1024),
+        # Forwarding addresses <token>@INBOUND_DOMAIN, received by `flask mailboxes smtpd`;
+        # empty: not offered. A development default, so the demo shows one.
+        "INBOUND_DOMAIN": env.get("INBOUND_DOMAIN", "" if production else "inbound.nebendesk.test")
+        .strip()
+        .lower(),
+        # The companies' own IMAP/SMTP servers: seconds to wait for an answer, and
+        # whether hosts on private or loopback addresses may be reached (never in
+        # production: a company must not make us connect into our own network).
+        "MAIL_CONNECT_TIMEOUT": _int(env, "MAIL_CONNECT_TIMEOUT", 20),
+        "MAIL_CONNECT_ALLOW_PRIVATE": _bool(env, "MAIL_CONNECT_ALLOW_PRIVATE", not production),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
         # Moderation. Protections for moderators are product rules: a company may lower
         # the daily number of disturbing items, never raise it past this limit.

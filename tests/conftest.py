@@ -29,6 +29,12 @@ from marketplace.accounts.models import User
 from marketplace.extensions import cache, limiter
 from marketplace.extensions import db as _db
 from marketplace.sandbox.stripe_emulator import EmulatorServer
+from tests.mail_servers import (  # noqa: F401 - fixtures for every test directory
+    company_smtp,
+    company_smtp_server,
+    dovecot,
+    imap_account,
+)
 from tests.smtp_sink import SMTPSink
 
 SECRET_KEY = "sk_test_nebendesk_tests"

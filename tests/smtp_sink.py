@@ -1,4 +1,7 @@
-"""A real SMTP server for tests (aiosmtpd), keeping every message it accepts."""
+"""A real SMTP server for tests (aiosmtpd), keeping every message it accepts.
+
+``SMTPSink(login=("user", "password"))`` demands AUTH as a provider's submission
+server does (530 without, 535 for a wrong password), and records who logged in."""
 
 from __future__ import annotations
 
@@ -6,9 +9,11 @@ import email
 import email.policy
 import socket
 import threading
+import warnings
 from email.message import EmailMessage
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 def free_port() -> int:
@@ -31,22 +36,41 @@ class _Handler:
             message["Subject"] = subject
         with self.sink.lock:
             self.sink.messages.append(message)
+            self.sink.envelopes.append((envelope.mail_from, list(envelope.rcpt_tos),
+                                        session.auth_data))  # fmt: skip
         return "250 Message accepted for delivery"
 
 
 class SMTPSink:
-    def __init__(self) -> None:
+    def __init__(self, login: tuple[str, str] | None = None) -> None:
         self.messages: list[EmailMessage] = []
+        # (MAIL FROM, RCPT TOs, the AUTH login or None) of every accepted message
+        self.envelopes: list[tuple[str, list[str], object]] = []
         self.lock = threading.Lock()
         self.port = free_port()
-        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port)
+        self.login = login
+        auth: dict[str, object] = {}
+        if login is not None:
+            auth = {"authenticator": self._authenticate, "auth_required": True,
+                    "auth_require_tls": False}  # fmt: skip
+        self.controller = Controller(_Handler(self), hostname="127.0.0.1", port=self.port, **auth)
+
+    def _authenticate(self, server, session, envelope, mechanism, auth_data) -> AuthResult:
+        ok = isinstance(auth_data, LoginPassword) and self.login == (
+            auth_data.login.decode(),
+            auth_data.password.decode(),
+        )
+        return AuthResult(success=ok, handled=False, auth_data=auth_data)
 
     @property
     def url(self) -> str:
         return f"smtp://127.0.0.1:{self.port}"
 
     def start(self) -> None:
-        self.controller.start()
+        with warnings.catch_warnings():
+            # AUTH without TLS: fine on 127.0.0.1 in tests, which is what it warns about.
+            warnings.simplefilter("ignore", UserWarning)
+            self.controller.start()
 
     def stop(self) -> None:
         self.controller.stop()
@@ -54,6 +78,7 @@ class SMTPSink:
     def clear(self) -> None:
         with self.lock:
             self.messages.clear()
+            self.envelopes.clear()
 
     def to(self, address: str) -> list[EmailMessage]:
         with self.lock:

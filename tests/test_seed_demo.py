@@ -292,6 +292,8 @@ def test_demo_mailbox_has_waiting_answered_and_escalated_mail(db):
     assert (mailbox.mode, mailbox.from_address) == (MailboxMode.POOL, "support@shop.demo.test")
     assert mailbox.first_response_hours == 24 and mailbox.signature
     assert inbound.token_matches(mailbox, DEMO_INBOUND_TOKEN)
+    # Its forwarding address is printed; no mail server is needed for the demo.
+    assert f"{mailbox.forward_token}@inbound.nebendesk.test" in seed_demo()
     canned = db.session.scalars(sa.select(CannedReply).where(CannedReply.mailbox_id == mailbox.id))
     assert 4 <= len(bodies := [c.body for c in canned]) <= 6
     assert any("{customer_name}" in b and "{order_number}" in b for b in bodies)

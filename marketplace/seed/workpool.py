@@ -70,6 +70,7 @@ from marketplace.seed.workpool_data import (
     CustomerMail,
 )
 from marketplace.workpool import inbound, mailboxes, outgoing, pool
+from marketplace.workpool.connections import forwarding_address
 from marketplace.workpool.models import Conversation, Mailbox, MailboxMode, Message, Reply
 
 
@@ -99,6 +100,13 @@ def seed_workpool() -> WorkpoolSeed:
         f"  Post mail: curl -H 'Authorization: Bearer {DEMO_INBOUND_TOKEN}' "
         f"--data-binary @mail.eml http://127.0.0.1:5000/api/v1/mailboxes/{mailbox.id}/messages",
     ]
+    address = forwarding_address(mailbox)
+    if address:
+        result.lines.insert(
+            2,
+            f"  Or forward to {address}: run `flask mailboxes smtpd` (127.0.0.1:2525) "
+            "and send there (README: Feeding a mailbox)",
+        )
     return result
 
 

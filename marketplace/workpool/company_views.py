@@ -48,6 +48,7 @@ from marketplace.workpool.company_forms import (
     MailboxForm,
     UploadForm,
 )
+from marketplace.workpool.connections import forwarding_address
 from marketplace.workpool.models import (
     CannedReply,
     Conversation,
@@ -206,6 +207,7 @@ def _token_page(mailbox: Mailbox, token: str, *, created: bool) -> Response:
             token=token,
             created=created,
             inbound_url=absolute_url("workpool_api.receive_message", mailbox_id=mailbox.id),
+            forwarding_address=forwarding_address(mailbox),
         )
     )
     response.headers["Cache-Control"] = "no-store"

@@ -90,6 +90,11 @@ def store(mailbox: Mailbox, raw: bytes) -> tuple[Message, bool]:
         parsed = parse(raw)
     except NotAnEmail as exc:
         raise DomainError(unreadable_reason(exc.reason)) from None
+    return store_parsed(mailbox, parsed, size=len(raw))
+
+
+def store_parsed(mailbox: Mailbox, parsed: ParsedEmail, *, size: int) -> tuple[Message, bool]:
+    """``store`` for an email parsed already (IMAP parses big batches in other processes)."""
     existing = db.session.scalar(
         sa.select(Message).where(
             Message.mailbox_id == mailbox.id, Message.message_id == parsed.message_id
@@ -132,7 +137,7 @@ def store(mailbox: Mailbox, raw: bytes) -> tuple[Message, bool]:
         received_at=now,
         body_text=parsed.text,
         was_html=parsed.was_html,
-        size_bytes=len(raw),
+        size_bytes=size,
     )
     message.attachments = [
         Attachment(

@@ -3,6 +3,7 @@ replies going out, escalations and canned replies."""
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 from enum import StrEnum
 
@@ -44,6 +45,11 @@ class Mailbox(TimestampMixin, db.Model):
     forward_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     # sha256 of the inbound token; the token itself is shown once to the company.
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The forwarding address is <forward_token>@INBOUND_DOMAIN: 80 random bits in
+    # lower-case hex (providers may change an address's case; hex survives that).
+    forward_token: Mapped[str] = mapped_column(
+        sa.String(32), unique=True, default=lambda: secrets.token_hex(10)
+    )
     ack_de: Mapped[str] = mapped_column(sa.Text, default=DEFAULT_ACK_DE)
     ack_en: Mapped[str] = mapped_column(sa.Text, default=DEFAULT_ACK_EN)
     first_response_hours: Mapped[int] = mapped_column(default=24)
@@ -157,6 +163,14 @@ class ReplyKind(StrEnum):
     ACKNOWLEDGMENT = "acknowledgment"  # sent automatically on escalation
 
 
+class SentCopy(StrEnum):
+    """Filing a copy of a sent reply in the Sent folder of the company's own mailbox."""
+
+    NONE = "none"  # no IMAP connection, or the company does not want copies
+    PENDING = "pending"  # sent by the company's SMTP server; the copy is still to be filed
+    FILED = "filed"
+
+
 class ReplyStatus(StrEnum):
     # Written; the SMTP server has not accepted it yet. A failed attempt keeps it
     # queued with its error and tries again later: a reply is never dropped.
@@ -201,6 +215,9 @@ class Reply(TimestampMixin, db.Model):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     last_error: Mapped[str | None] = mapped_column(sa.Text)
     sent_at: Mapped[datetime | None]
+    sent_copy: Mapped[SentCopy] = mapped_column(
+        enum_column(SentCopy), default=SentCopy.NONE, index=True
+    )
 
     conversation: Mapped[Conversation] = relationship()
     author: Mapped[User | None] = relationship()
@@ -219,3 +236,62 @@ class Escalation(TimestampMixin, db.Model):
     resolved_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
 
     escalated_by: Mapped[User] = relationship(foreign_keys=[escalated_by_id])
+
+
+class Security(StrEnum):
+    TLS = "tls"  # TLS from the first byte (IMAP 993, SMTP 465)
+    STARTTLS = "starttls"  # plain, then STARTTLS (IMAP 143, SMTP 587)
+    NONE = "none"  # unencrypted; only for servers in the same private network
+
+
+class AfterFetch(StrEnum):
+    """What happens in the company's mailbox to an email once it is stored here."""
+
+    SEEN = "seen"  # marked as read
+    MOVE = "move"  # moved to another folder
+    LEAVE = "leave"  # left as it was
+
+
+class MailboxConnection(TimestampMixin, db.Model):
+    """The company's own account at its mail provider: new mail is fetched by IMAP
+    (resuming by UIDVALIDITY and UID), replies leave by its SMTP server and are
+    filed in its Sent folder. Passwords are encrypted (marketplace/crypto.py)."""
+
+    __tablename__ = "mailbox_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    mailbox_id: Mapped[int] = mapped_column(sa.ForeignKey("mailboxes.id"), unique=True)
+    imap_host: Mapped[str] = mapped_column(sa.String(253))
+    imap_port: Mapped[int]
+    imap_security: Mapped[Security] = mapped_column(enum_column(Security))
+    imap_username: Mapped[str] = mapped_column(sa.String(254))
+    imap_password_encrypted: Mapped[str] = mapped_column(sa.Text)
+    imap_folder: Mapped[str] = mapped_column(sa.String(255), default="INBOX")
+    after_fetch: Mapped[AfterFetch] = mapped_column(
+        enum_column(AfterFetch), default=AfterFetch.SEEN
+    )
+    move_to_folder: Mapped[str] = mapped_column(sa.String(255), default="")
+    smtp_host: Mapped[str] = mapped_column(sa.String(253))
+    smtp_port: Mapped[int]
+    smtp_security: Mapped[Security] = mapped_column(enum_column(Security))
+    # Empty: the IMAP login is used for SMTP too.
+    smtp_username: Mapped[str] = mapped_column(sa.String(254), default="")
+    smtp_password_encrypted: Mapped[str] = mapped_column(sa.Text, default="")
+    file_in_sent: Mapped[bool] = mapped_column(default=True)
+    sent_folder: Mapped[str] = mapped_column(sa.String(255), default="")  # "": found by name
+    # Mail older than this is not fetched (None: everything in the folder).
+    fetch_since: Mapped[datetime | None]
+    # The cursor: the folder's UIDVALIDITY and the highest UID stored.
+    uid_validity: Mapped[int | None] = mapped_column(sa.BigInteger)
+    last_uid: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    # One poller at a time: taken by a conditional UPDATE, ends by itself.
+    poll_lease_until: Mapped[datetime | None]
+    last_poll_at: Mapped[datetime | None]
+    last_success_at: Mapped[datetime | None]
+    # What went wrong last (a code from workpool/mailserver.py, shown in the reader's
+    # language) and the server's own words; both empty after a good poll.
+    last_problem: Mapped[str | None] = mapped_column(sa.String(32))
+    last_problem_detail: Mapped[str | None] = mapped_column(sa.Text)
+    imported_count: Mapped[int] = mapped_column(default=0)
+
+    mailbox: Mapped[Mailbox] = relationship()

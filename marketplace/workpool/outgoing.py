@@ -1,4 +1,7 @@
-"""Replies leave by SMTP (``MAIL_URL``), threaded in the customer's mail program.
+"""Replies leave by SMTP, threaded in the customer's mail program: through the
+company's own SMTP server when its mailbox is connected to its account
+(workpool/connections.py; a copy is then filed in its Sent folder by
+``sent_copies``), otherwise through the site's server (``MAIL_URL``).
 
 A reply is written with its envelope fixed (see ``replies.write_reply``); this
 module only sends. Each reply is locked while it is sent (SKIP LOCKED on
@@ -22,14 +25,19 @@ from flask import current_app
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.mail import transport
+from marketplace.workpool import mailserver
+from marketplace.workpool.connections import smtp_login
+from marketplace.workpool.mailserver import MailServerError
 from marketplace.workpool.models import (
     Conversation,
     ConversationStatus,
     Direction,
+    MailboxConnection,
     Message,
     Reply,
     ReplyKind,
     ReplyStatus,
+    SentCopy,
 )
 
 SEND_BATCH = 100
@@ -111,6 +119,7 @@ def send_due_replies(limit: int = SEND_BATCH) -> int:
     the SMTP server accepted. Safe from several processes and from cron."""
     sent = 0
     mail_url = current_app.config["MAIL_URL"]
+    copies_for: set[int] = set()  # mailboxes with a copy to file in their Sent folder
     for _ in range(limit):
         reply = db.session.scalars(
             sa.select(Reply)
@@ -122,14 +131,40 @@ def send_due_replies(limit: int = SEND_BATCH) -> int:
         if reply is None:
             break
         reply.attempts += 1
+        connection = _connection(reply)
         try:
-            transport.send(mail_url, build_email(reply))
-        except transport.TransportError as exc:
+            _send(reply, connection, mail_url)
+        except (transport.TransportError, MailServerError) as exc:
             reply.last_error = str(exc)[:2000]
             reply.next_attempt_at = utcnow() + backoff(reply.attempts)
             db.session.commit()
             continue
         _delivered(reply, utcnow())
+        if connection is not None and connection.file_in_sent:
+            reply.sent_copy = SentCopy.PENDING
+            copies_for.add(connection.mailbox_id)
         db.session.commit()
         sent += 1
+    if copies_for:
+        # Copies waiting from earlier runs (a server that was away) are filed by
+        # `flask mailboxes send` from cron, not on every answer.
+        from marketplace.workpool.sent_copies import file_sent_copies
+
+        file_sent_copies(mailbox_ids=copies_for)
     return sent
+
+
+def _connection(reply: Reply) -> MailboxConnection | None:
+    return db.session.scalar(
+        sa.select(MailboxConnection).where(
+            MailboxConnection.mailbox_id == reply.conversation.mailbox_id
+        )
+    )
+
+
+def _send(reply: Reply, connection: MailboxConnection | None, mail_url: str) -> None:
+    """By the company's own SMTP server when it connected its account, else by ours."""
+    if connection is None:
+        transport.send(mail_url, build_email(reply))
+    else:
+        mailserver.send_smtp(smtp_login(connection), build_email(reply))

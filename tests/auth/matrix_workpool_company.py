@@ -1,5 +1,5 @@
 """Authorization matrix, part: the company's side of the email work pool
-(workpool/company_views.py).
+(workpool/company_views.py, and connection_views.py: how mail reaches a mailbox).
 
 test_matrix.py merges every part and fails for a route without a line.
 The world company's mailbox (on its published email gig) and what is in it are
@@ -150,4 +150,21 @@ WORKPOOL_COMPANY: Expectations = {
     ("mailboxes.approve_many", "POST"): (lambda w: f"{PREFIX}/review/approve", ANY_COMPANY),
     ("mailboxes.dashboard", "GET"): (lambda w: f"{PREFIX}/dashboard", ANY_COMPANY),
     ("mailboxes.dashboard_csv", "GET"): (lambda w: f"{PREFIX}/dashboard.csv", ANY_COMPANY),
+    # how mail reaches a mailbox (workpool/connection_views.py)
+    ("mailbox_connections.connect", "GET"): (
+        lambda w: f"{PREFIX}/{_mailbox(w).id}/connect",
+        OWN_COMPANY,
+    ),
+    ("mailbox_connections.connect", "POST"): (
+        lambda w: f"{PREFIX}/{_mailbox(w).id}/connect",
+        OWN_COMPANY,
+    ),
+    ("mailbox_connections.disconnect", "POST"): (
+        lambda w: f"{PREFIX}/{_mailbox(w).id}/connect/disconnect",
+        OWN_COMPANY,
+    ),
+    ("mailbox_connections.rotate_forwarding", "POST"): (
+        lambda w: f"{PREFIX}/{_mailbox(w).id}/connect/forwarding",
+        OWN_COMPANY,
+    ),
 }

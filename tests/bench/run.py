@@ -25,9 +25,10 @@ listen backlog; one wrk thread is plenty at these rates and leaves the two
 cores to gunicorn and PostgreSQL.
 
 ``python -m tests.bench.run`` runs this search benchmark, then the payments
-benchmark (tests/bench/payments.py) and the email work pool benchmark
-(tests/bench/workpool.py); BENCH_PARTS (default "search,payments,workpool")
-chooses which.
+benchmark (tests/bench/payments.py), the email work pool benchmark
+(tests/bench/workpool.py) and the mailbox-connection benchmark (IMAP poll and
+SMTP receiver, tests/bench/mailboxes.py); BENCH_PARTS (default
+"search,payments,workpool,mailboxes") chooses which.
 
 Settings (environment): BENCH_DATABASE_URL, BENCH_SIZES (default
 "10000,100000"), BENCH_DURATION (seconds, 15), BENCH_CONNECTIONS (2),
@@ -528,14 +529,15 @@ def main() -> int:
 
 
 def run_parts() -> int:
-    """``make bench``: the parts named in BENCH_PARTS (default "search,payments,workpool"),
-    in order."""
-    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool"
+    """``make bench``: the parts named in BENCH_PARTS (default
+    "search,payments,workpool,mailboxes"), in order."""
+    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool,mailboxes"
     parts = [p.strip() for p in chosen.split(",")]
-    unknown = set(parts) - {"search", "payments", "workpool", ""}
+    unknown = set(parts) - {"search", "payments", "workpool", "mailboxes", ""}
     if unknown:
         raise SystemExit(
-            f"unknown BENCH_PARTS {sorted(unknown)}; choose from search, payments, workpool"
+            f"unknown BENCH_PARTS {sorted(unknown)}; "
+            "choose from search, payments, workpool, mailboxes"
         )
     status = 0
     for part in (p for p in parts if p):
@@ -545,6 +547,10 @@ def run_parts() -> int:
             from tests.bench import payments
 
             status = payments.main() or status
+        elif part == "mailboxes":
+            from tests.bench import mailboxes
+
+            status = mailboxes.main() or status
         else:
             from tests.bench import workpool
 

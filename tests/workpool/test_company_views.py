@@ -136,6 +136,8 @@ def test_new_mailbox_shows_its_token_once_and_keeps_only_the_hash(app, client, l
         mailbox_id = mailbox.id
         assert mailbox.token_hash == hashlib.sha256(token.encode()).hexdigest()
         assert token not in repr([getattr(mailbox, c.key) for c in Mailbox.__table__.columns])
+        forwarding = f"{mailbox.forward_token}@inbound.nebendesk.test"
+    assert forwarding in page  # the simpler way in, offered at once
     url = f"http://nebendesk.test/api/v1/mailboxes/{mailbox_id}/messages"
     assert url in page
     assert f'curl -H "Authorization: Bearer {token}"' in page

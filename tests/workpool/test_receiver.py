@@ -1,0 +1,176 @@
+"""The SMTP receiver for forwarding addresses, driven with smtplib as a provider's
+server would: mail for a mailbox's address is stored once; unknown recipients and
+oversized mail are refused during the SMTP dialogue, and then nothing is stored."""
+
+from __future__ import annotations
+
+import os
+import signal
+import smtplib
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from marketplace.extensions import db
+from marketplace.workpool import connections
+from marketplace.workpool.models import Message
+from marketplace.workpool.receiver import make_controller
+from tests.conftest import WAIT_SECONDS
+from tests.smtp_sink import free_port
+from tests.workpool.helpers import customer_mail as lf_mail
+from tests.workpool.helpers import pool as make_pool
+
+LIMIT = 20_000
+
+
+@pytest.fixture
+def receiver(app, monkeypatch) -> Iterator[int]:
+    """`flask mailboxes smtpd` on a free port, with a 20 KB limit; yields the port."""
+    monkeypatch.setitem(app.config, "INBOUND_MAX_BYTES", LIMIT)
+    port = free_port()
+    controller = make_controller(app, "127.0.0.1", port)
+    controller.start()
+    yield port
+    controller.stop()
+    controller.handler.close()
+
+
+def customer_mail(**kwargs) -> bytes:
+    """As mail servers send it: lines end in CRLF."""
+    return lf_mail(**kwargs).replace(b"\n", b"\r\n")
+
+
+def forwarding_address(app) -> tuple[int, str]:
+    with app.app_context():
+        mailbox, _engagements, _token = make_pool()
+        return mailbox.id, connections.forwarding_address(mailbox)
+
+
+def stored(app, mailbox_id: int) -> list[str]:
+    with app.app_context():
+        return list(
+            db.session.scalars(
+                sa.select(Message.message_id).where(Message.mailbox_id == mailbox_id)
+            )
+        )
+
+
+def send(port: int, to: str | list[str], raw: bytes) -> dict:
+    with smtplib.SMTP("127.0.0.1", port, timeout=30) as client:
+        return client.sendmail("shop@provider.example", to, raw)
+
+
+def test_mail_for_a_forwarding_address_is_stored_once(app, receiver):
+    mailbox_id, address = forwarding_address(app)
+    assert address.endswith("@inbound.nebendesk.test")
+    raw = customer_mail(message_id="<forwarded-1@kunde.example>")
+    assert send(receiver, address, raw) == {}
+    assert send(receiver, address.upper(), raw) == {}  # again, and in upper case
+    assert stored(app, mailbox_id) == ["<forwarded-1@kunde.example>"]
+
+
+def test_unknown_recipients_are_refused_at_rcpt_time(app, receiver):
+    mailbox_id, address = forwarding_address(app)
+    token, _at, _domain = address.partition("@")
+    for wrong in ("nobody@inbound.nebendesk.test", f"{token}@other.example", "postmaster"):
+        with pytest.raises(smtplib.SMTPRecipientsRefused) as refused:
+            send(receiver, wrong, customer_mail())
+        ((code, text),) = refused.value.recipients.values()
+        assert code == 550 and b"No such mailbox" in text
+    # One good and one bad recipient: the good one gets it, the bad one is named.
+    refused = send(receiver, [address, "nobody@inbound.nebendesk.test"], customer_mail())
+    assert list(refused) == ["nobody@inbound.nebendesk.test"]
+    assert len(stored(app, mailbox_id)) == 1
+
+
+def test_oversized_mail_is_refused_during_the_dialogue(app, receiver):
+    mailbox_id, address = forwarding_address(app)
+    big = customer_mail(body=("Eine lange Zeile Text.\n" * (LIMIT // 20)))
+    # A sender that reads the SIZE we announce is stopped at MAIL FROM …
+    with pytest.raises(smtplib.SMTPSenderRefused) as refused:
+        send(receiver, address, big)
+    assert refused.value.smtp_code == 552
+    # … one that does not, after DATA.
+    with smtplib.SMTP("127.0.0.1", receiver, timeout=30) as client:
+        client.ehlo()
+        assert client.mail("shop@provider.example")[0] == 250
+        assert client.rcpt(address)[0] == 250
+        code, _text = client.data(big)
+    assert code == 552
+    assert stored(app, mailbox_id) == []
+
+
+def test_unreadable_mail_is_refused_and_a_mailbox_per_recipient_gets_its_copy(app, receiver):
+    first_id, first = forwarding_address(app)
+    second_id, second = forwarding_address(app)
+    with smtplib.SMTP("127.0.0.1", receiver, timeout=30) as client:
+        client.ehlo()
+        client.mail("shop@provider.example")
+        client.rcpt(first)
+        code, text = client.data(b"Subject: hello\r\n\r\n")
+    assert code == 554 and b"not an email we can read" in text
+    assert send(receiver, [first, second], customer_mail(message_id="<both@kunde.example>")) == {}
+    assert stored(app, first_id) == stored(app, second_id) == ["<both@kunde.example>"]
+
+
+def test_a_new_forwarding_address_replaces_the_old_one(app, receiver):
+    mailbox_id, old = forwarding_address(app)
+    with app.app_context():
+        from marketplace.workpool.models import Mailbox
+
+        mailbox = db.session.get(Mailbox, mailbox_id)
+        connections.rotate_forwarding_address(mailbox, by=mailbox.gig.company.memberships[0].user)
+        db.session.commit()
+        new = connections.forwarding_address(mailbox)
+    assert new != old
+    with pytest.raises(smtplib.SMTPRecipientsRefused):
+        send(receiver, old, customer_mail())
+    assert send(receiver, new, customer_mail()) == {}
+    assert len(stored(app, mailbox_id)) == 1
+
+
+def test_the_command_runs_several_receivers_on_one_port(app):
+    """`flask mailboxes smtpd --processes 2`, as deployed: a process of its own, stopped by
+    SIGTERM; every email sent over new connections arrives once."""
+    mailbox_id, address = forwarding_address(app)
+    port = free_port()
+    env = {**os.environ, "FLASK_APP": "wsgi", "DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
+    command = [
+        sys.executable,
+        "-m",
+        "flask",
+        "mailboxes",
+        "smtpd",
+        "--port",
+        str(port),
+        "--processes",
+        "2",
+    ]
+    root = Path(__file__).resolve().parents[2]
+    with subprocess.Popen(
+        command, cwd=root, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    ) as process:
+        try:
+            deadline = time.monotonic() + WAIT_SECONDS
+            while True:
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    assert time.monotonic() < deadline and process.poll() is None
+                    time.sleep(0.1)
+            for number in range(6):
+                raw = customer_mail(message_id=f"<process-{number}@kunde.example>")
+                assert send(port, address, raw) == {}
+        finally:
+            process.send_signal(signal.SIGTERM)
+            output, _ = process.communicate(timeout=WAIT_SECONDS)
+    assert process.returncode == 0, output
+    assert "with 2 process(es)" in output and "Stopped." in output
+    assert sorted(stored(app, mailbox_id)) == [f"<process-{n}@kunde.example>" for n in range(6)]
