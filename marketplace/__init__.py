@@ -50,6 +50,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp
     from marketplace.payments.worker_views import bp as earnings_bp
     from marketplace.site.views import bp as site_bp
+    from marketplace.standing.admin_views import bp as standing_admin_bp
+    from marketplace.standing.views import bp as standing_bp
     from marketplace.workpool.api_views import bp as workpool_api_bp
     from marketplace.workpool.company_views import bp as mailboxes_bp
     from marketplace.workpool.worker_views import bp as work_bp
@@ -80,6 +82,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(workpool_api_bp)
     app.register_blueprint(mailboxes_bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(standing_bp)
+    app.register_blueprint(standing_admin_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

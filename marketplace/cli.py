@@ -17,6 +17,7 @@ outbox_cli = AppGroup("outbox", help="Outgoing email.")
 payouts_cli = AppGroup("payouts", help="Work review and payouts (safe to run from cron).")
 ledger_cli = AppGroup("ledger", help="The books.")
 mailboxes_cli = AppGroup("mailboxes", help="The email work pool (safe to run from cron).")
+standing_cli = AppGroup("standing", help="Account standing (safe to run from cron).")
 
 
 @admin_cli.command("create")
@@ -65,6 +66,16 @@ def close_expired_command() -> None:
     count = close_expired_attempts()
     db.session.commit()
     click.echo(f"Closed {count} expired attempt(s).")
+
+
+@standing_cli.command("end-suspensions")
+def end_suspensions_command() -> None:
+    """Lift suspensions whose end date has passed (a login lifts its own at once)."""
+    from marketplace.accounts.moderation import end_expired_suspensions
+
+    count = end_expired_suspensions()
+    db.session.commit()
+    click.echo(f"Ended {count} suspension(s).")
 
 
 @seed_cli.command("demo")
@@ -200,6 +211,7 @@ def register(app: Flask) -> None:
         payouts_cli,
         ledger_cli,
         mailboxes_cli,
+        standing_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

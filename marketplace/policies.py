@@ -5,4 +5,5 @@ from marketplace.accounts import policies as accounts  # noqa: F401
 from marketplace.admin import policies as admin  # noqa: F401
 from marketplace.gigs import policies as gigs  # noqa: F401
 from marketplace.onboarding import policies as onboarding  # noqa: F401
+from marketplace.standing import policies as standing  # noqa: F401
 from marketplace.workpool import policies as workpool  # noqa: F401

@@ -4,6 +4,7 @@ several states, a seeker, an admin, a report, a tag and an invitation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from marketplace.accounts.models import Company, CompanyRole, Invitation, User
 from marketplace.auth.tokens import TokenPurpose, make_token
@@ -21,6 +22,7 @@ from marketplace.onboarding.models import (
     QuizQuestion,
 )
 from marketplace.onboarding.services import rules_hash_of
+from marketplace.standing.models import Appeal, Measure, MeasureKind
 from tests.factories import (
     AdminFactory,
     CompanyFactory,
@@ -56,6 +58,8 @@ class World:
     attempt: QuizAttempt
     worker: User  # another seeker, hired on the published gig
     engagement: Engagement
+    measure: Measure  # the seeker's suspension, over by now; not appealed
+    appeal: Appeal  # the worker's, against a suspension that is over; pending
 
     def user_for(self, role: str) -> User | None:
         return {
@@ -145,6 +149,7 @@ def build_world() -> World:
         pay_model=published.pay_model,
     )
     db.session.add(engagement)
+    measure, appeal = _standing(seeker, worker, admin)
     db.session.commit()
     return World(
         company=company,
@@ -167,7 +172,26 @@ def build_world() -> World:
         attempt=attempt,
         worker=worker,
         engagement=engagement,
+        measure=measure,
+        appeal=appeal,
     )
+
+
+def _standing(seeker: User, worker: User, admin: User) -> tuple[Measure, Appeal]:
+    """Two suspensions that are over (so both people can log in); the worker appealed."""
+    started = utcnow() - timedelta(days=30)
+    ended = started + timedelta(days=7)
+    measures = [
+        Measure(kind=MeasureKind.SUSPENSION, user_id=person.id, reason="Rude to customers.",
+                imposed_by_id=admin.id, started_at=started, ends_at=ended, lifted_at=ended)
+        for person in (seeker, worker)
+    ]  # fmt: skip
+    db.session.add_all(measures)
+    db.session.flush()
+    appeal = Appeal(measure_id=measures[1].id, appellant_id=worker.id, text="It was a mix-up.")
+    db.session.add(appeal)
+    db.session.flush()
+    return measures[0], appeal
 
 
 def _onboarding(gig: Gig) -> tuple[Onboarding, QuizQuestion]:
