@@ -41,6 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from marketplace.gigs.views import bp as gigs_bp
+    from marketplace.messaging.admin_views import bp as messages_admin_bp
+    from marketplace.messaging.views import bp as messages_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
@@ -84,6 +86,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(work_bp)
     app.register_blueprint(standing_bp)
     app.register_blueprint(standing_admin_bp)
+    app.register_blueprint(messages_bp)
+    app.register_blueprint(messages_admin_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

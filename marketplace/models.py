@@ -5,6 +5,7 @@ from marketplace.accounts import models as accounts  # noqa: F401
 from marketplace.audit import models as audit  # noqa: F401
 from marketplace.gigs import models as gigs  # noqa: F401
 from marketplace.mail import models as mail  # noqa: F401
+from marketplace.messaging import models as messaging  # noqa: F401
 from marketplace.moderation import item_models as moderation_items  # noqa: F401
 from marketplace.moderation import models as moderation  # noqa: F401
 from marketplace.onboarding import models as onboarding  # noqa: F401

@@ -11,6 +11,7 @@ from marketplace.auth.tokens import TokenPurpose, make_token
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import ContentTag, Gig, GigReport, GigRevision, RevisionStatus
+from marketplace.messaging.models import MessageThread, Side, ThreadMessage, ThreadReport
 from marketplace.onboarding.models import (
     Application,
     ApplicationStatus,
@@ -60,6 +61,9 @@ class World:
     engagement: Engagement
     measure: Measure  # the seeker's suspension, over by now; not appealed
     appeal: Appeal  # the worker's, against a suspension that is over; pending
+    thread: MessageThread  # the seeker's application's conversation; not reported
+    reported_thread: MessageThread  # the worker's conversation; the worker reported it
+    thread_report: ThreadReport
 
     def user_for(self, role: str) -> User | None:
         return {
@@ -150,6 +154,7 @@ def build_world() -> World:
     )
     db.session.add(engagement)
     measure, appeal = _standing(seeker, worker, admin)
+    thread, reported_thread, thread_report = _conversations(application, hired, owner)
     db.session.commit()
     return World(
         company=company,
@@ -174,7 +179,31 @@ def build_world() -> World:
         engagement=engagement,
         measure=measure,
         appeal=appeal,
+        thread=thread,
+        reported_thread=reported_thread,
+        thread_report=thread_report,
     )
+
+
+def _conversations(
+    application: Application, hired: Application, owner: User
+) -> tuple[MessageThread, MessageThread, ThreadReport]:
+    threads = []
+    for each in (application, hired):
+        thread = MessageThread(application_id=each.id)
+        db.session.add(thread)
+        db.session.flush()
+        db.session.add_all([
+            ThreadMessage(thread_id=thread.id, author_id=owner.id, side=Side.COMPANY,
+                          body="Hello! Any questions about the gig?"),
+            ThreadMessage(thread_id=thread.id, author_id=each.seeker_id, side=Side.SEEKER,
+                          body="Yes: how many emails a day?"),
+        ])  # fmt: skip
+        threads.append(thread)
+    report = ThreadReport(thread_id=threads[1].id, reporter_id=hired.seeker_id, reason="Rude.")
+    db.session.add(report)
+    db.session.flush()
+    return threads[0], threads[1], report
 
 
 def _standing(seeker: User, worker: User, admin: User) -> tuple[Measure, Appeal]:

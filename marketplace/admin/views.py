@@ -36,6 +36,7 @@ from marketplace.gigs import tags as tag_services
 from marketplace.gigs.content import GigContent, ListingPreview
 from marketplace.gigs.labels import CONTENT_FIELD_LABELS
 from marketplace.gigs.models import ContentTag, GigReport, GigRevision, ReportStatus
+from marketplace.messaging import queries as message_queries
 from marketplace.pagination import page_arg
 from marketplace.standing import queries as standing_queries
 
@@ -78,6 +79,7 @@ def dashboard():
             .where(Company.verified_at.is_(None), Company.suspended_at.is_(None))
         ),
         "appeals": standing_queries.pending_appeal_count(),
+        "conversations": message_queries.open_report_count(),
     }
     return render_template("admin/dashboard.html", counts=counts)
 

@@ -35,6 +35,7 @@ from tests.auth.matrix_common import (
 )
 from tests.auth.matrix_earnings import EARNINGS
 from tests.auth.matrix_hiring import HIRING
+from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
 from tests.auth.matrix_standing import STANDING
@@ -157,7 +158,7 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
 EXPECTATIONS = {
     **FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING,
     **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
-    **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING,
+    **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -177,6 +178,7 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
     ("another person's appealed measure", "POST",
      lambda w: f"/account/standing/measures/{w.appeal.measure_id}/appeal",
      {**everyone(NF), "anonymous": LOGIN}),
+    *HIDDEN_CONVERSATIONS,
 ]  # fmt: skip
 
 
