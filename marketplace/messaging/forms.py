@@ -8,21 +8,15 @@ from wtforms import TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from marketplace.forms_common import no_control_characters
-from marketplace.messaging.services import MESSAGE_MAX
 from marketplace.reasons import REASON_MAX
 
 
 class MessageForm(FlaskForm):
-    # Control characters are removed by the service, not refused: pasted text has them.
+    # The service cleans and counts the text (control characters removed, line breaks
+    # as one character each) and says when it is too long.
     body = TextAreaField(
         _l("Your message"),
-        validators=[
-            DataRequired(message=_l("Please write a message.")),
-            Length(
-                max=MESSAGE_MAX,
-                message=_l("Please keep a message to at most %(max)d characters."),
-            ),
-        ],
+        validators=[DataRequired(message=_l("Please write a message."))],
     )
 
 

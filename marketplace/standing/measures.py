@@ -62,9 +62,13 @@ def open_company_measures(company: Company) -> list[Measure]:
 def lift(
     measure: Measure, *, by: User | None, reason: str | None, when: datetime | None = None
 ) -> None:
-    """Mark the measure lifted (by a decision, or with ``by`` None when its time ran out)."""
-    if measure.lifted_at is not None:
-        return
-    measure.lifted_at = when or utcnow()
-    measure.lifted_by_id = by.id if by else None
-    measure.lift_reason = reason
+    """Mark the measure lifted: by a decision (``by``), or with ``by`` None when its time
+    ran out. A decision on a measure that ran out already clears it from the record
+    (it keeps the moment it ended)."""
+    if measure.lifted_by_id is not None:
+        return  # decided before
+    if measure.lifted_at is None:
+        measure.lifted_at = when or utcnow()
+    if by is not None:
+        measure.lifted_by_id = by.id
+        measure.lift_reason = reason

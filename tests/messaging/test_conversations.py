@@ -215,3 +215,14 @@ def test_nothing_to_report_before_the_first_message(app, db, cast):
     application = db.session.get(Application, cast.application_id)
     with pytest.raises(DomainError, match="nothing to report"):
         services.report(application, by=db.session.get(User, cast.seeker_id), reason="Hm.")
+
+
+def test_a_too_long_message_is_explained_and_kept_for_editing(app, client, login_as, cast):
+    as_user(app, login_as, cast.seeker_id)
+    text = "Wort " * 900  # 4,500 characters
+    page = client.post(f"/messages/{cast.application_id}/send", data={"body": text})
+    html = page.get_data(as_text=True)
+    assert "Please keep a message to at most 4000 characters." in html
+    assert "Wort Wort Wort" in html  # the text is still in the form
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ThreadMessage)) == 0

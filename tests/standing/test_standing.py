@@ -258,3 +258,22 @@ def test_a_suspended_company_sees_why_and_may_appeal(app, client, login_as, smtp
         assert db.session.get(Company, company_id).suspended_at is None
     assert smtp_sink.last_to("manager@paused.example")["Subject"] == "Your appeal was successful"
     assert smtp_sink.last_to("owner@paused.example")["Subject"].startswith("Appeal decided")
+
+
+def test_lifting_a_suspension_that_ran_out_clears_it_from_the_record(app, db, travel):
+    start = utcnow().replace(microsecond=0)
+    travel(start)
+    admin, person = AdminFactory(), UserFactory()
+    moderation.suspend_user(person, reason="Too many skipped emails.", by=admin, days=7)
+    db.session.commit()
+    travel(start + timedelta(days=8))
+    moderation.end_expired_suspensions()
+    measure = db.session.scalar(sa.select(Measure))
+    assert measure.is_lifted and not measure.lifted_by_decision
+    assert appeals.may_appeal(measure)  # over, but still on the record
+    appeal = appeals.submit(measure, by=person, text="My internet was down that week.")
+    appeals.decide(appeal, by=AdminFactory(), lift=True, reason="Outage confirmed.")
+    db.session.commit()
+    measure = db.session.get(Measure, measure.id)
+    assert measure.lifted_by_decision and measure.lift_reason == "Outage confirmed."
+    assert measure.lifted_at == start + timedelta(days=7)  # it still ended when it ended
