@@ -37,10 +37,7 @@ def suspend_user(user: User, *, reason: str, by: User, days: int | None = None) 
         raise InvalidTransition(_("This account is already suspended."))
     if user.id == by.id:
         raise NotAllowed(_("You cannot suspend your own account."))
-    if days is not None and not 1 <= days <= MAX_SUSPENSION_DAYS:
-        raise DomainError(
-            _("A suspension lasts 1 to %(max)d days; or choose a ban.", max=MAX_SUSPENSION_DAYS)
-        )
+    _check_days(days)
     now = utcnow()
     user.suspended_at = now
     user.suspended_reason = reason
@@ -71,6 +68,13 @@ def suspend_user(user: User, *, reason: str, by: User, days: int | None = None) 
         measure=measure,
         link=absolute_url("standing.overview"),
     )
+
+
+def _check_days(days: int | None) -> None:
+    if days is not None and not 1 <= days <= MAX_SUSPENSION_DAYS:
+        raise DomainError(
+            _("A suspension lasts 1 to %(max)d days; or choose a ban.", max=MAX_SUSPENSION_DAYS)
+        )
 
 
 def unsuspend_user(user: User, *, reason: str, by: User, notify: bool = True) -> None:

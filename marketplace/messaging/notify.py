@@ -83,7 +83,7 @@ def _candidates(cutoff: datetime) -> list[tuple[int, int, int]]:
             )
             .group_by(recipient, MessageThread.id)
         )
-        rows.extend(db.session.execute(stmt).tuples())
+        rows.extend((r, t, m) for r, t, m in db.session.execute(stmt))
     # One order for every run, so parallel runs lock reader rows in the same order.
     return sorted(rows)
 

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
+from sqlalchemy.exc import SQLAlchemyError
 
 from marketplace.auth.policies import can, ensure_can
 from marketplace.errors import DomainError
@@ -25,7 +26,12 @@ def _unread_counts() -> dict[str, object]:
     """For the menu and the application and engagement pages; queried only when used."""
 
     def unread_messages() -> int:
-        return queries.unread_total(current_user) if can(current_user, "messages.inbox") else 0
+        if not can(current_user, "messages.inbox"):
+            return 0
+        try:
+            return queries.unread_total(current_user)
+        except SQLAlchemyError:  # an error page after a failed transaction still renders
+            return 0
 
     def unread_in(application_ids: Iterable[int]) -> dict[int, int]:
         if not can(current_user, "messages.inbox"):
