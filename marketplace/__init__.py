@@ -41,6 +41,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from marketplace.gigs.views import bp as gigs_bp
+    from marketplace.messaging.admin_views import bp as messages_admin_bp
+    from marketplace.messaging.views import bp as messages_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
@@ -50,6 +52,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp
     from marketplace.payments.worker_views import bp as earnings_bp
     from marketplace.site.views import bp as site_bp
+    from marketplace.standing.admin_views import bp as standing_admin_bp
+    from marketplace.standing.views import bp as standing_bp
     from marketplace.workpool.api_views import bp as workpool_api_bp
     from marketplace.workpool.company_views import bp as mailboxes_bp
     from marketplace.workpool.connection_views import bp as mailbox_connections_bp
@@ -82,6 +86,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mailboxes_bp)
     app.register_blueprint(mailbox_connections_bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(standing_bp)
+    app.register_blueprint(standing_admin_bp)
+    app.register_blueprint(messages_bp)
+    app.register_blueprint(messages_admin_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

@@ -18,6 +18,8 @@ payouts_cli = AppGroup("payouts", help="Work review and payouts (safe to run fro
 ledger_cli = AppGroup("ledger", help="The books.")
 mailboxes_cli = AppGroup("mailboxes", help="The email work pool (safe to run from cron).")
 secrets_cli = AppGroup("secrets", help="Secrets stored encrypted (SECRETS_KEY).")
+standing_cli = AppGroup("standing", help="Account standing (safe to run from cron).")
+messages_cli = AppGroup("messages", help="Messages between companies and seekers (cron).")
 
 
 @admin_cli.command("create")
@@ -66,6 +68,27 @@ def close_expired_command() -> None:
     count = close_expired_attempts()
     db.session.commit()
     click.echo(f"Closed {count} expired attempt(s).")
+
+
+@standing_cli.command("end-suspensions")
+def end_suspensions_command() -> None:
+    """Lift suspensions whose end date has passed (a login lifts its own at once)."""
+    from marketplace.accounts.moderation import end_expired_suspensions
+
+    count = end_expired_suspensions()
+    db.session.commit()
+    click.echo(f"Ended {count} suspension(s).")
+
+
+@messages_cli.command("notify")
+def messages_notify_command() -> None:
+    """Email everyone with unread messages older than MESSAGE_NOTIFY_DELAY_MINUTES: one
+    email per person, never twice about the same message."""
+    from marketplace.messaging.notify import send_due_notifications
+
+    count = send_due_notifications()
+    db.session.commit()
+    click.echo(f"Queued {count} notification email(s).")
 
 
 @seed_cli.command("demo")
@@ -310,6 +333,8 @@ def register(app: Flask) -> None:
         ledger_cli,
         mailboxes_cli,
         secrets_cli,
+        standing_cli,
+        messages_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

@@ -172,6 +172,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MAIL_CONNECT_TIMEOUT": _int(env, "MAIL_CONNECT_TIMEOUT", 20),
         "MAIL_CONNECT_ALLOW_PRIVATE": _bool(env, "MAIL_CONNECT_ALLOW_PRIVATE", not production),
         "TRUST_PROXY_HOPS": _int(env, "TRUST_PROXY_HOPS", 1 if production else 0),
+        # Messages between a company and a seeker: an email about unread messages goes
+        # out once they are this old (`flask messages notify`, from cron), one per person.
+        "MESSAGE_NOTIFY_DELAY_MINUTES": _int(env, "MESSAGE_NOTIFY_DELAY_MINUTES", 5),
         # Moderation. Protections for moderators are product rules: a company may lower
         # the daily number of disturbing items, never raise it past this limit.
         "MODERATION_DISTURBING_DAILY_MAX": _int(env, "MODERATION_DISTURBING_DAILY_MAX", 50),

@@ -19,6 +19,7 @@ from marketplace.gigs.languages import language_name
 from marketplace.markdown import render_markdown
 from marketplace.money import format_money
 from marketplace.onboarding.labels import template_globals as onboarding_template_globals
+from marketplace.standing.labels import template_globals as standing_template_globals
 
 LANGUAGE_COOKIE = "nebendesk_lang"
 LANGUAGE_COOKIE_MAX_AGE = 365 * 24 * 3600
@@ -130,6 +131,7 @@ def init_templates(app: Flask) -> None:
         COMPANY_ROLE_LABELS=COMPANY_ROLE_LABELS,
         **template_globals(),
         **onboarding_template_globals(),
+        **standing_template_globals(),
     )
     app.extensions["nebendesk_csp"] = content_security_policy(app.config)
     app.after_request(_security_headers)

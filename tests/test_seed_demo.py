@@ -442,3 +442,15 @@ def test_the_demo_pipeline_shows_on_the_pages(app):
 
     detail = _log_in(app, waiting_email).get(f"/applications/{waiting_id}")
     assert retake in detail.get_data(as_text=True)
+
+
+def test_demo_conversations_show_unread_messages_and_a_report(db):
+    from marketplace.messaging import queries as message_queries
+    from marketplace.messaging.models import ThreadReport
+
+    _seed(db)
+    seeker, owner = _user(db, "seeker@demo.test"), _user(db, "owner@shop.demo.test")
+    assert message_queries.unread_total(seeker) == 1  # the company's last answer
+    assert message_queries.unread_total(owner) == 2  # Jonas's question, Tom's request
+    report = db.session.scalar(sa.select(ThreadReport))
+    assert report.reporter_id == owner.id and "outside the platform" in report.reason

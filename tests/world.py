@@ -4,12 +4,14 @@ several states, a seeker, an admin, a report, a tag and an invitation."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 from marketplace.accounts.models import Company, CompanyRole, Invitation, User
 from marketplace.auth.tokens import TokenPurpose, make_token
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import ContentTag, Gig, GigReport, GigRevision, RevisionStatus
+from marketplace.messaging.models import MessageThread, Side, ThreadMessage, ThreadReport
 from marketplace.onboarding.models import (
     Application,
     ApplicationStatus,
@@ -21,6 +23,7 @@ from marketplace.onboarding.models import (
     QuizQuestion,
 )
 from marketplace.onboarding.services import rules_hash_of
+from marketplace.standing.models import Appeal, Measure, MeasureKind
 from tests.factories import (
     AdminFactory,
     CompanyFactory,
@@ -56,6 +59,11 @@ class World:
     attempt: QuizAttempt
     worker: User  # another seeker, hired on the published gig
     engagement: Engagement
+    measure: Measure  # the seeker's suspension, over by now; not appealed
+    appeal: Appeal  # the worker's, against a suspension that is over; pending
+    thread: MessageThread  # the seeker's application's conversation; not reported
+    reported_thread: MessageThread  # the worker's conversation; the worker reported it
+    thread_report: ThreadReport
 
     def user_for(self, role: str) -> User | None:
         return {
@@ -145,6 +153,8 @@ def build_world() -> World:
         pay_model=published.pay_model,
     )
     db.session.add(engagement)
+    measure, appeal = _standing(seeker, worker, admin)
+    thread, reported_thread, thread_report = _conversations(application, hired, owner)
     db.session.commit()
     return World(
         company=company,
@@ -167,7 +177,50 @@ def build_world() -> World:
         attempt=attempt,
         worker=worker,
         engagement=engagement,
+        measure=measure,
+        appeal=appeal,
+        thread=thread,
+        reported_thread=reported_thread,
+        thread_report=thread_report,
     )
+
+
+def _conversations(
+    application: Application, hired: Application, owner: User
+) -> tuple[MessageThread, MessageThread, ThreadReport]:
+    threads = []
+    for each in (application, hired):
+        thread = MessageThread(application_id=each.id)
+        db.session.add(thread)
+        db.session.flush()
+        db.session.add_all([
+            ThreadMessage(thread_id=thread.id, author_id=owner.id, side=Side.COMPANY,
+                          body="Hello! Any questions about the gig?"),
+            ThreadMessage(thread_id=thread.id, author_id=each.seeker_id, side=Side.SEEKER,
+                          body="Yes: how many emails a day?"),
+        ])  # fmt: skip
+        threads.append(thread)
+    report = ThreadReport(thread_id=threads[1].id, reporter_id=hired.seeker_id, reason="Rude.")
+    db.session.add(report)
+    db.session.flush()
+    return threads[0], threads[1], report
+
+
+def _standing(seeker: User, worker: User, admin: User) -> tuple[Measure, Appeal]:
+    """Two suspensions that are over (so both people can log in); the worker appealed."""
+    started = utcnow() - timedelta(days=30)
+    ended = started + timedelta(days=7)
+    measures = [
+        Measure(kind=MeasureKind.SUSPENSION, user_id=person.id, reason="Rude to customers.",
+                imposed_by_id=admin.id, started_at=started, ends_at=ended, lifted_at=ended)
+        for person in (seeker, worker)
+    ]  # fmt: skip
+    db.session.add_all(measures)
+    db.session.flush()
+    appeal = Appeal(measure_id=measures[1].id, appellant_id=worker.id, text="It was a mix-up.")
+    db.session.add(appeal)
+    db.session.flush()
+    return measures[0], appeal
 
 
 def _onboarding(gig: Gig) -> tuple[Onboarding, QuizQuestion]:

@@ -30,6 +30,15 @@ class LoginRefused(DomainError):
     pass
 
 
+class AccountSuspended(LoginRefused):
+    """The password was right, but the account is suspended: the login page lets the
+    person see the reason and appeal (standing/access.py), nothing else."""
+
+    def __init__(self, user: User) -> None:
+        super().__init__(_("This account is suspended. Here is why, and how you can appeal."))
+        self.user = user
+
+
 def authenticate(email: str, password: str) -> User:
     """Return the user for correct credentials, or raise LoginRefused.
 
@@ -48,11 +57,12 @@ def authenticate(email: str, password: str) -> User:
     if user is None or not passwords.verify_password(user.password_hash, password):
         _count_failure(key, now)
         raise LoginRefused(_("Wrong email address or password."))
-    if user.suspended_at is not None:
-        raise LoginRefused(
-            _("This account is suspended. Please contact support if you think this is a mistake.")
-        )
     forget_failures(user.email)
+    # Imported here: moderation needs accounts.services, which needs this module.
+    from marketplace.accounts import moderation
+
+    if user.suspended_at is not None and not moderation.end_suspension_if_over(user):
+        raise AccountSuspended(user)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
     return user

@@ -14,6 +14,7 @@ from marketplace.accounts import authentication, logins
 from marketplace.accounts.forms import LoginForm
 from marketplace.accounts.models import User, UserKind
 from marketplace.extensions import db, limiter
+from marketplace.standing import access
 from marketplace.urls import safe_next
 
 bp = Blueprint("accounts", __name__)
@@ -32,6 +33,7 @@ def log_in(user: User, *, remember: bool = False) -> None:
     the session cookie (and with ``remember`` the remember-me cookie) names."""
     logins.begin(user, user_agent=request.user_agent.string, remember=remember)
     db.session.commit()
+    access.drop_pass()
     login_user(user, remember=remember)
 
 
@@ -48,6 +50,12 @@ def login():
     if form.validate_on_submit():
         try:
             user = authentication.authenticate(form.email.data, form.password.data)
+        except authentication.AccountSuspended as exc:
+            # The right password: the person may read why and appeal, nothing more.
+            db.session.commit()
+            access.grant_pass(exc.user)
+            flash(exc.message, "error")
+            return redirect(url_for("standing.overview"))
         except authentication.LoginRefused as exc:
             db.session.commit()  # the failure counter must survive
             flash(exc.message, "error")

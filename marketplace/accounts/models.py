@@ -55,6 +55,8 @@ class User(TimestampMixin, db.Model):
     introduction: Mapped[str] = mapped_column(sa.Text, default="")
     suspended_at: Mapped[datetime | None]
     suspended_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # When a suspension ends by itself (None: a ban, until an admin lifts it).
+    suspended_until: Mapped[datetime | None]
     # No longer read or written: failed logins are counted per address in
     # LoginThrottle. Still filled by the bulk seeds; to be dropped with them.
     failed_logins: Mapped[int] = mapped_column(default=0)

@@ -49,6 +49,24 @@ class ReasonForm(FlaskForm):
         return self.reason.data or ""
 
 
+SUSPENSION_CHOICES = [
+    ("7", _l("7 days")),
+    ("30", _l("30 days")),
+    ("90", _l("90 days")),
+    ("365", _l("365 days")),
+    ("ban", _l("Ban: no end date, until lifted")),
+]
+
+
+class SuspendForm(FlaskForm):
+    reason = _reason_field(_l("Reason (the person reads it)"))
+    duration = SelectField(_l("How long"), choices=SUSPENSION_CHOICES, default="ban")
+
+    @property
+    def days(self) -> int | None:
+        return None if self.duration.data == "ban" else int(self.duration.data)
+
+
 class NoteForm(FlaskForm):
     note = _reason_field(_l("Note (optional)"), required=False)
 

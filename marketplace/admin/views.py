@@ -23,6 +23,7 @@ from marketplace.admin.forms import (
     ReasonForm,
     RejectForm,
     SearchForm,
+    SuspendForm,
     TagForm,
 )
 from marketplace.audit.queries import AuditFilters, audit_events
@@ -35,7 +36,9 @@ from marketplace.gigs import tags as tag_services
 from marketplace.gigs.content import GigContent, ListingPreview
 from marketplace.gigs.labels import CONTENT_FIELD_LABELS
 from marketplace.gigs.models import ContentTag, GigReport, GigRevision, ReportStatus
+from marketplace.messaging import queries as message_queries
 from marketplace.pagination import page_arg
+from marketplace.standing import queries as standing_queries
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -75,6 +78,8 @@ def dashboard():
             .select_from(Company)
             .where(Company.verified_at.is_(None), Company.suspended_at.is_(None))
         ),
+        "appeals": standing_queries.pending_appeal_count(),
+        "conversations": message_queries.open_report_count(),
     }
     return render_template("admin/dashboard.html", counts=counts)
 
@@ -277,7 +282,13 @@ def users():
 @bp.route("/users/<int:user_id>")
 def user(user_id: int):
     user = db.get_or_404(User, user_id)
-    return render_template("admin/user.html", user=user, reason_form=ReasonForm())
+    return render_template(
+        "admin/user.html",
+        user=user,
+        reason_form=ReasonForm(),
+        suspend_form=SuspendForm(),
+        measures=standing_queries.measures_of_user(user),
+    )
 
 
 def _user_decision(user_id: int, decide, success: str):
@@ -292,9 +303,18 @@ def _user_decision(user_id: int, decide, success: str):
 
 @bp.post("/users/<int:user_id>/suspend")
 def suspend_user(user_id: int):
-    return _user_decision(
-        user_id, moderation.suspend_user, _("The account is suspended and logged out.")
-    )
+    user = db.get_or_404(User, user_id)
+    form = SuspendForm()
+    if form.validate():
+        _decide(
+            lambda: moderation.suspend_user(
+                user, reason=form.reason.data, by=current_user, days=form.days
+            ),
+            _("The account is suspended and logged out; the person has been emailed why."),
+        )
+    else:
+        _form_error(form)
+    return redirect(url_for("admin.user", user_id=user.id))
 
 
 @bp.post("/users/<int:user_id>/unsuspend")

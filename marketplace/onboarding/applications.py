@@ -226,6 +226,15 @@ def is_expired(attempt: QuizAttempt) -> bool:
     )
 
 
+def seconds_left(attempt: QuizAttempt) -> int | None:
+    """Whole seconds until the attempt's deadline (0 once it passed; None: no limit).
+
+    The page counts down from this; the server still refuses late answers."""
+    if attempt.deadline_at is None:
+        return None
+    return max(0, int((attempt.deadline_at - utcnow()).total_seconds()))
+
+
 def _ended_at(attempt: QuizAttempt) -> datetime | None:
     if attempt.is_finished:
         return attempt.submitted_at
@@ -369,7 +378,11 @@ def _finish(
 ) -> None:
     _claim_submission(attempt, when)
     keys = [
-        grading.QuestionKey(id=q["id"], correct=frozenset(attempt.key[str(q["id"])]))
+        grading.QuestionKey(
+            id=q["id"],
+            correct=frozenset(attempt.key[str(q["id"])]),
+            must_pass=bool(q.get("must_pass")),
+        )
         for q in attempt.paper
     ]
     result = grading.grade(keys, answers, attempt.pass_mark_percent)

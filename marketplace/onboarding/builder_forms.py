@@ -152,6 +152,7 @@ class QuestionForm(FlaskForm):
         default=QuestionKind.SINGLE.value,
         validators=[InputRequired(message=_l("Please choose single choice or multiple choice."))],
     )
+    must_pass = BooleanField(_l("Must pass: a wrong answer fails the attempt, whatever the score"))
     options = FieldList(FormField(OptionForm), max_entries=OPTIONS_MAX)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -133,6 +133,7 @@ def _question_form_done(gig: Gig, form: QuestionForm, question: QuizQuestion | N
             text=form.text.data,
             kind=form.kind.data,
             options=form.option_values(),
+            must_pass=bool(form.must_pass.data),
         ),
         _("The question is saved."),
     )
@@ -168,6 +169,7 @@ def edit_question(gig_id: int, question_id: int):
             data={
                 "text": question.text,
                 "kind": question.kind.value,
+                "must_pass": question.must_pass,
                 "options": [{"text": o.text, "correct": o.is_correct} for o in question.options],
             }
         )

@@ -20,6 +20,8 @@ from marketplace.onboarding.models import (
 )
 from marketplace.onboarding.services import onboarding_for
 from marketplace.reasons import require_reason
+from marketplace.standing import measures
+from marketplace.standing.models import MeasureKind
 from marketplace.urls import absolute_url
 
 
@@ -53,6 +55,14 @@ def end(engagement: Engagement, *, by: User, reason: str) -> None:
     _change(engagement, EngagementStatus.ENDED, by=by, reason=require_reason(reason))
     engagement.ended_at = utcnow()
     worker = engagement.worker
+    # On the worker's record, with the reason they read; they may appeal it once.
+    measures.open_measure(
+        MeasureKind.ENGAGEMENT_ENDED,
+        reason=engagement.status_reason or "",
+        by=by,
+        user=worker,
+        engagement=engagement,
+    )
     queue_email(
         to=worker.email,
         template="applications/engagement_ended",
@@ -61,6 +71,7 @@ def end(engagement: Engagement, *, by: User, reason: str) -> None:
         gig=engagement.gig,
         reason=engagement.status_reason,
         link=absolute_url("applications.mine"),
+        standing_link=absolute_url("standing.overview"),
     )
 
 

@@ -75,6 +75,8 @@ class QuizQuestion(db.Model):
     position: Mapped[int] = mapped_column(default=0)
     text: Mapped[str] = mapped_column(sa.Text)
     kind: Mapped[QuestionKind] = mapped_column(enum_column(QuestionKind))
+    # A wrong answer to this question fails the attempt, whatever the score.
+    must_pass: Mapped[bool] = mapped_column(default=False)
 
     onboarding: Mapped[Onboarding] = relationship(back_populates="questions")
     options: Mapped[list[QuizOption]] = relationship(
@@ -223,6 +225,16 @@ class QuizAttempt(db.Model):
     @property
     def is_finished(self) -> bool:
         return self.submitted_at is not None
+
+    @property
+    def must_pass_ids(self) -> set[int]:
+        """The questions of this paper that must be answered correctly."""
+        return {q["id"] for q in self.paper if q.get("must_pass")}
+
+    @property
+    def failed_must_pass(self) -> bool:
+        """A must-pass question was answered wrong (so the attempt failed)."""
+        return bool(self.must_pass_ids & set(self.wrong_question_ids or ()))
 
 
 class EngagementStatus(StrEnum):

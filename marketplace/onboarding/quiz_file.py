@@ -1,8 +1,9 @@
 """Quiz files: export a gig's quiz as JSON, and import one to reuse it on another gig.
 
 Format: {"format": "nebendesk-quiz", "version": 1, "settings": {...}, "questions":
-[{"text", "kind", "options": [{"text", "correct"}]}]}. An import is checked
-completely before anything changes; the message names the first problem.
+[{"text", "kind", "must_pass" (optional, false when missing), "options": [{"text",
+"correct"}]}]}. An import is checked completely before anything changes; the
+message names the first problem.
 """
 
 from __future__ import annotations
@@ -45,6 +46,7 @@ def export_quiz(gig: Gig) -> dict[str, Any]:
             {
                 "text": question.text,
                 "kind": question.kind.value,
+                "must_pass": question.must_pass,
                 "options": [
                     {"text": option.text, "correct": option.is_correct}
                     for option in question.options
@@ -115,16 +117,21 @@ _SETTING_TYPES = {
 }
 
 
-def _parse_question(raw: object) -> tuple[str, QuestionKind, list[tuple[str, bool]]]:
+ParsedQuestion = tuple[str, QuestionKind, list[tuple[str, bool]], bool]
+
+
+def _parse_question(raw: object) -> ParsedQuestion:
     text, kind = _typed(raw, "text", str), _typed(raw, "kind", str)
+    # Files exported before must-pass questions existed have no such field.
+    must_pass = isinstance(raw, dict) and "must_pass" in raw and _typed(raw, "must_pass", bool)
     options = []
     for number, option in enumerate(_typed(raw, "options", list), start=1):
         with _within(_("Option %(n)d", n=number)):
             options.append((_typed(option, "text", str), _typed(option, "correct", bool)))
-    return clean_question(text, kind, options)
+    return (*clean_question(text, kind, options), bool(must_pass))
 
 
-def parse_quiz(data: object) -> tuple[QuizSettings, list[tuple[str, QuestionKind, list]]]:
+def parse_quiz(data: object) -> tuple[QuizSettings, list[ParsedQuestion]]:
     """Check a quiz file's content completely; DomainError names the first problem."""
     if not isinstance(data, dict) or data.get("format") != QUIZ_FORMAT:
         raise _not_importable(
@@ -170,8 +177,14 @@ def import_quiz(gig: Gig, data: object, *, by: User) -> Onboarding:
     onboarding = onboarding_to_change(gig)
     before = {"questions": len(onboarding.questions), **asdict(QuizSettings.of(onboarding))}
     onboarding.questions = [
-        QuizQuestion(position=position, text=text, kind=kind, options=option_rows(options))
-        for position, (text, kind, options) in enumerate(questions)
+        QuizQuestion(
+            position=position,
+            text=text,
+            kind=kind,
+            must_pass=must_pass,
+            options=option_rows(options),
+        )
+        for position, (text, kind, options, must_pass) in enumerate(questions)
     ]
     settings.apply_to(onboarding)
     record(

@@ -240,8 +240,10 @@ def save_question(
     text: str,
     kind: str | QuestionKind,
     options: Options,
+    must_pass: bool = False,
 ) -> QuizQuestion:
-    """Add a question to the gig's quiz (``question`` None) or replace one of its questions."""
+    """Add a question to the gig's quiz (``question`` None) or replace one of its questions.
+    ``must_pass``: a wrong answer to it fails the attempt, whatever the score."""
     text, kind, cleaned = clean_question(text, kind, options)
     if question is None:
         existing = onboarding_for(gig)
@@ -254,6 +256,7 @@ def save_question(
         raise DomainError(_("This question belongs to another gig."))
     question.text = text
     question.kind = kind
+    question.must_pass = bool(must_pass)
     question.options = option_rows(cleaned)
     db.session.flush()
     question.options.sort(key=lambda option: option.position)
@@ -320,6 +323,8 @@ def paper_for(
                 "id": question.id,
                 "text": question.text,
                 "kind": question.kind.value,
+                # Shown to the seeker: which questions must be right. Not an answer.
+                "must_pass": question.must_pass,
                 "options": [{"id": option.id, "text": option.text} for option in options],
             }
         )

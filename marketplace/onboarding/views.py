@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 
 from marketplace.accounts.forms import EmptyForm
 from marketplace.auth.policies import ensure_can
+from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.queries import load_gig
@@ -183,13 +184,16 @@ def attempt(application_id: int, number: int):
             url_for("applications.attempt", application_id=application.id, number=number)
         )
     onboarding = onboarding_for(application.gig)
+    next_at = onboarding and applications.next_attempt_at(application, onboarding)
     return render_template(
         "onboarding/attempt.html",
         application=application,
         attempt=attempt,
         expired=applications.is_expired(attempt),
+        seconds_left=applications.seconds_left(attempt),
         onboarding=onboarding,
-        next_attempt_at=onboarding and applications.next_attempt_at(application, onboarding),
+        next_attempt_at=next_at,
+        wait=next_at and next_at - utcnow(),
         attempts_left=onboarding and applications.attempts_left(application, onboarding),
         form=EmptyForm(),
     )

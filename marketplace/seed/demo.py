@@ -74,6 +74,7 @@ from marketplace.seed.demo_data import (
     SeekerSpec,
     TagSpec,
 )
+from marketplace.seed.messages import seed_messages
 from marketplace.seed.workpool import seed_workpool
 from marketplace.seed.workpool_data import FUNDING_CENTS
 
@@ -403,6 +404,7 @@ def seed_demo() -> str:
     """
     seeder = _Seeder()
     seeder.run()
+    conversations = seed_messages()
     workpool = seed_workpool()  # last: it needs the hired seeker (and commits, see there)
     seeder.created.update(workpool.created)
-    return "\n".join([seeder.summary(), *workpool.lines])
+    return "\n".join([seeder.summary(), *conversations, *workpool.lines])

@@ -146,10 +146,11 @@ def test_suspended_user_cannot_log_in_and_is_logged_out(app, client, login_as):
         user.auth_version += 1
         db.session.commit()
     assert client.get("/profile").status_code == 302  # the old session is gone
-    html = client.post("/login", data={"email": "mia@example.test", "password": PASSWORD}).get_data(
-        as_text=True
-    )
-    assert "This account is suspended." in html
+    html = client.post(
+        "/login", data={"email": "mia@example.test", "password": PASSWORD}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "This account is suspended." in html and "Account standing" in html
+    assert client.get("/profile").status_code == 302  # still not logged in
 
 
 def test_login_never_redirects_off_site(app, client):

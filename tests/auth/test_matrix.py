@@ -35,8 +35,10 @@ from tests.auth.matrix_common import (
 )
 from tests.auth.matrix_earnings import EARNINGS
 from tests.auth.matrix_hiring import HIRING
+from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
+from tests.auth.matrix_standing import STANDING
 from tests.auth.matrix_workpool_api import WORKPOOL_API
 from tests.auth.matrix_workpool_company import WORKPOOL_COMPANY
 from tests.auth.matrix_workpool_worker import WORKPOOL_WORKER
@@ -157,7 +159,7 @@ FOUNDATION: dict[tuple[str, str], tuple[UrlFor, dict[str, str]]] = {
 EXPECTATIONS = {
     **FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING,
     **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
-    **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API,
+    **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -172,7 +174,13 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
     ("unknown gig", "GET", lambda w: "/gigs/999999", everyone(NF)),
     ("unknown revision", "GET", lambda w: "/admin/vetting/999999", everyone(NF)),
     ("unknown company page", "GET", lambda w: "/companies/999999", everyone(NF)),
-]
+    ("unknown measure", "POST", lambda w: "/account/standing/measures/999999/appeal",
+     {**everyone(NF), "anonymous": LOGIN}),
+    ("another person's appealed measure", "POST",
+     lambda w: f"/account/standing/measures/{w.appeal.measure_id}/appeal",
+     {**everyone(NF), "anonymous": LOGIN}),
+    *HIDDEN_CONVERSATIONS,
+]  # fmt: skip
 
 
 def app_routes(app) -> set[tuple[str, str]]:

@@ -8,10 +8,12 @@ field was rendered), and never as live markup.
 from __future__ import annotations
 
 import pytest
+import sqlalchemy as sa
 
 from marketplace.audit.services import record
 from marketplace.extensions import db
 from marketplace.gigs.models import GigCommunity, GigReport, GigRevision, RevisionStatus
+from marketplace.messaging.models import ThreadMessage
 from tests.world import build_world
 
 PAYLOAD = '<script>alert("x")</script><img src=x onerror=alert(1)>'
@@ -47,6 +49,15 @@ def _poison(world) -> None:
     world.published.tags.append(world.tag)
     world.report.reason = PAYLOAD
     world.company.suspended_reason = PAYLOAD
+    for thread in (world.thread, world.reported_thread):
+        for message in db.session.scalars(
+            sa.select(ThreadMessage).where(ThreadMessage.thread_id == thread.id)
+        ):
+            message.body = f"Message {PAYLOAD}"
+    world.thread_report.reason = PAYLOAD
+    world.measure.reason = PAYLOAD
+    world.appeal.text = PAYLOAD
+    world.appeal.measure.reason = PAYLOAD
     db.session.add(
         GigRevision(
             gig_id=world.draft.id,
@@ -89,6 +100,16 @@ PAGES = [
     ("admin", lambda w: "/admin/users"),
     ("admin", lambda w: "/admin/tags"),
     ("admin", lambda w: "/admin/audit"),
+    ("seeker", lambda w: "/messages"),
+    ("seeker", lambda w: f"/messages/{w.application.id}"),
+    ("company", lambda w: "/messages"),
+    ("company", lambda w: f"/messages/{w.application.id}"),
+    ("company", lambda w: "/company/engagements"),
+    ("admin", lambda w: "/admin/conversations/"),
+    ("admin", lambda w: f"/admin/conversations/{w.reported_thread.id}"),
+    ("seeker", lambda w: "/account/standing"),
+    ("admin", lambda w: "/admin/appeals/"),
+    ("admin", lambda w: f"/admin/appeals/{w.appeal.id}"),
 ]
 
 

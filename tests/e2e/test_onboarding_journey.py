@@ -196,7 +196,9 @@ def test_seeker_fails_the_quiz_passes_the_retake_and_is_hired(
     expect(
         result.get_by_text(re.compile(r"^\s*0 %\s+·\s+Not passed \(pass mark: 60 %\)"))
     ).to_be_visible()
-    expect(result).to_contain_text(f"Your next attempt opens on {retake}.")
+    what_next = seeker.get_by_role("region", name="What comes next")
+    expect(what_next).to_contain_text(f"Your next attempt opens on {retake}.")
+    expect(what_next).to_contain_text("That is in 30 minutes.")
     expect(result.get_by_text("Wrong", exact=True)).to_have_count(len(QUESTIONS))
     expect(result).not_to_contain_text("An apology and the new date")  # no answers shown
     email = smtp_sink.last_to(cast.seeker_email)

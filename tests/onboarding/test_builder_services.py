@@ -262,6 +262,7 @@ def test_export_and_import_round_trip(gig, owner):
     assert exported["questions"][1] == {
         "text": "Which belong in every answer?",
         "kind": "multiple",
+        "must_pass": False,
         "options": [
             {"text": "A greeting", "correct": True},
             {"text": "The customer's order number", "correct": True},
@@ -397,6 +398,7 @@ def test_paper_shows_questions_and_options_without_the_key(gig):
         "id": first.id,
         "text": first.text,
         "kind": "single",
+        "must_pass": False,
         "options": [{"id": o.id, "text": o.text} for o in first.options],
     }
     assert key == {

@@ -91,7 +91,9 @@ def test_company_builds_an_onboarding_through_the_pages(app, client, gig_id):
     response = client.post(f"{base(gig_id)}/settings", data={**SETTINGS, "shuffle_options": "y"})
     assert response.status_code == 302
 
-    edited = question_form("A parcel is very late.", options=[("Apologise", True), ("Hide", False)])
+    edited = question_form(
+        "A parcel is very late.", options=[("Apologise", True), ("Hide", False)], must_pass="y"
+    )
     response = client.post(f"{base(gig_id)}/questions/{first}", data=edited)
     assert response.headers["Location"].endswith(f"{base(gig_id)}#q-{first}")
     response = client.post(f"{base(gig_id)}/questions/{second}/move", data={"direction": "up"})
@@ -113,6 +115,7 @@ def test_company_builds_an_onboarding_through_the_pages(app, client, gig_id):
             {
                 "text": "Which belong in every answer?",
                 "kind": "multiple",
+                "must_pass": False,
                 "options": [
                     {"text": "A greeting", "correct": True},
                     {"text": "The order number", "correct": True},
@@ -122,6 +125,7 @@ def test_company_builds_an_onboarding_through_the_pages(app, client, gig_id):
             {
                 "text": "A parcel is very late.",
                 "kind": "single",
+                "must_pass": True,
                 "options": [
                     {"text": "Apologise", "correct": True},
                     {"text": "Hide", "correct": False},

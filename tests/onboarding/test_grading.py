@@ -76,3 +76,65 @@ def test_partial_multiple_choice_is_wrong_and_rounding_never_passes():
 def test_answers_to_unknown_questions_are_ignored():
     result = grade([QuestionKey(1, frozenset({1}))], {1: {1}, 99: {7}}, 100)
     assert result.passed
+
+
+# --- must-pass questions -----------------------------------------------------------
+
+
+@st.composite
+def quizzes_with_must_pass(draw):
+    """A quiz as above in which some questions (any, all or none) must be right."""
+    questions, answers = draw(quizzes())
+    flags = draw(st.lists(st.booleans(), min_size=len(questions), max_size=len(questions)))
+    marked = [
+        QuestionKey(id=q.id, correct=q.correct, must_pass=flag)
+        for q, flag in zip(questions, flags, strict=True)
+    ]
+    return marked, answers
+
+
+@given(quizzes_with_must_pass(), st.integers(min_value=0, max_value=100))
+def test_a_wrong_must_pass_question_fails_the_attempt_whatever_the_score(quiz, pass_mark):
+    questions, answers = quiz
+    result = grade(questions, answers, pass_mark)
+    must_pass_wrong = {
+        q.id for q in questions if q.must_pass and frozenset(answers.get(q.id, ())) != q.correct
+    }
+    assert set(result.must_pass_wrong_ids) == must_pass_wrong
+    assert set(result.must_pass_wrong_ids) <= set(result.wrong_question_ids)
+    assert result.passed == (result.score_percent >= pass_mark and not must_pass_wrong)
+
+
+@given(quizzes_with_must_pass(), st.integers(min_value=0, max_value=100))
+def test_must_pass_marks_never_change_the_score_or_the_wrong_questions(quiz, pass_mark):
+    questions, answers = quiz
+    plain = [QuestionKey(id=q.id, correct=q.correct) for q in questions]
+    marked, unmarked = grade(questions, answers, pass_mark), grade(plain, answers, pass_mark)
+    assert marked.score_percent == unmarked.score_percent
+    assert marked.wrong_question_ids == unmarked.wrong_question_ids
+    assert unmarked.must_pass_wrong_ids == ()
+    assert marked.passed <= unmarked.passed  # a mark can only take a pass away
+
+
+@given(quizzes_with_must_pass(), st.randoms())
+def test_one_wrong_must_pass_question_fails_even_a_zero_pass_mark(quiz, rnd: random.Random):
+    questions, _answers = quiz
+    target = rnd.choice(questions)
+    questions = [
+        QuestionKey(id=q.id, correct=q.correct, must_pass=q.must_pass or q.id == target.id)
+        for q in questions
+    ]
+    answers = {q.id: set(q.correct) for q in questions}
+    answers[target.id] = set()  # nothing chosen: wrong, since every question has a right option
+    result = grade(questions, answers, pass_mark_percent=0)
+    assert not result.passed
+    assert result.must_pass_wrong_ids == (target.id,)
+
+
+def test_all_right_but_one_must_pass_question_scores_high_and_still_fails():
+    questions = [QuestionKey(i, frozenset({i * 10})) for i in range(1, 10)]
+    questions.append(QuestionKey(10, frozenset({100}), must_pass=True))
+    answers = {i: {i * 10} for i in range(1, 10)} | {10: {101}}
+    result = grade(questions, answers, pass_mark_percent=80)
+    assert result.score_percent == 90
+    assert not result.passed and result.must_pass_wrong_ids == (10,)
