@@ -92,6 +92,7 @@ def test_production_config_asks_for_secure_lax_cookies():
             "STRIPE_SECRET_KEY": "sk_live_x",
             "STRIPE_PUBLISHABLE_KEY": "pk_live_x",
             "STRIPE_WEBHOOK_SECRET": "whsec_x",
+            "SECRETS_KEY": "bmV3LWtleS1mb3ItdGhlLXNlY3JldHMtb2YtdGVzdHM=",
         }
     )
     assert config["REMEMBER_COOKIE_SECURE"] and config["REMEMBER_COOKIE_HTTPONLY"]
