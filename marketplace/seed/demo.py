@@ -12,8 +12,10 @@ the rules, quiz attempts answered from the attempt's own paper and key (right,
 or wrong on purpose), hire, reject, withdraw. Before its first hire a company
 pays for its balance by test card, and every hired worker connects Stripe, both
 through Stripe's API (``marketplace.seed.money``: the emulator must be running,
-as ``make run`` ensures). Last, the email work pool's demo mailbox
-(``marketplace.seed.workpool``). Nothing here commits except the work pool's
+as ``make run`` ensures). Then the email work pool's demo mailbox
+(``marketplace.seed.workpool``) and, last, moderation work: Chat Demo UG's
+communities, their items and the demo moderator's decisions
+(``marketplace.seed.moderation``). Nothing here commits except the work pool's
 reply sending (one commit per reply, as from cron); the CLI command commits at
 the end.
 
@@ -75,13 +77,16 @@ from marketplace.seed.demo_data import (
     TagSpec,
 )
 from marketplace.seed.messages import seed_messages
+from marketplace.seed.moderation import seed_moderation
+from marketplace.seed.moderation_data import MODERATION_ONBOARDINGS, MODERATOR, MODERATOR_LOGIN
 from marketplace.seed.workpool import seed_workpool
 from marketplace.seed.workpool_data import FUNDING_CENTS
 
 # What the summary counts, in this order.
 SUMMARY_KEYS = ("users", "companies", "tags", "gigs", "onboardings", "applications",
                 "payments", "Stripe accounts", "mailboxes", "canned replies", "customer emails",
-                "answers", "escalations", "approved units")  # fmt: skip
+                "answers", "escalations", "approved units", "communities", "moderation items",
+                "moderation decisions")  # fmt: skip
 
 # --- the run ---------------------------------------------------------------------
 
@@ -103,12 +108,12 @@ class _Seeder:
             self.tags[spec.slug] = self._tag(spec)
         for spec in COMPANIES:
             self._company(spec)
-        for spec in SEEKERS:
+        for spec in (*SEEKERS, MODERATOR):
             self.users[spec.email] = self._seeker(spec)
         for spec in GIGS:
             self._gig(spec)
         self._expire()
-        for spec in ONBOARDINGS:
+        for spec in (*ONBOARDINGS, *MODERATION_ONBOARDINGS):
             self._onboarding(spec)
         for spec in COMPANIES:
             if spec.suspend_reason and spec.name in self.new_companies:
@@ -378,9 +383,10 @@ class _Seeder:
             head = f"Demo data created: {made}."
         else:
             head = "Demo data already present: nothing new created."
-        width = max(len(email) for email, _ in LOGINS)
+        logins = (*LOGINS, MODERATOR_LOGIN)
+        width = max(len(email) for email, _ in logins)
         lines = [head, f"Demo logins (password for all: {DEMO_PASSWORD}):"]
-        lines += [f"  {email.ljust(width)}  {role}" for email, role in LOGINS]
+        lines += [f"  {email.ljust(width)}  {role}" for email, role in logins]
         return "\n".join(lines + self.notes)
 
 
@@ -405,6 +411,8 @@ def seed_demo() -> str:
     seeder = _Seeder()
     seeder.run()
     conversations = seed_messages()
-    workpool = seed_workpool()  # last: it needs the hired seeker (and commits, see there)
+    workpool = seed_workpool()  # it needs the hired seeker (and commits, see there)
+    moderation = seed_moderation()  # last: the moderator works on Chat Demo UG's items
     seeder.created.update(workpool.created)
-    return "\n".join([seeder.summary(), *conversations, *workpool.lines])
+    seeder.created.update(moderation.created)
+    return "\n".join([seeder.summary(), *conversations, *workpool.lines, *moderation.lines])
