@@ -78,7 +78,7 @@ from marketplace.seed.demo_data import (
 )
 from marketplace.seed.messages import seed_messages
 from marketplace.seed.moderation import seed_moderation
-from marketplace.seed.moderation_data import MODERATION_ONBOARDINGS, MODERATOR, MODERATOR_LOGIN
+from marketplace.seed.moderation_data import MODERATION_ONBOARDINGS, MODERATOR
 from marketplace.seed.workpool import seed_workpool
 from marketplace.seed.workpool_data import FUNDING_CENTS
 
@@ -383,10 +383,9 @@ class _Seeder:
             head = f"Demo data created: {made}."
         else:
             head = "Demo data already present: nothing new created."
-        logins = (*LOGINS, MODERATOR_LOGIN)
-        width = max(len(email) for email, _ in logins)
+        width = max(len(email) for email, _ in LOGINS)
         lines = [head, f"Demo logins (password for all: {DEMO_PASSWORD}):"]
-        lines += [f"  {email.ljust(width)}  {role}" for email, role in logins]
+        lines += [f"  {email.ljust(width)}  {role}" for email, role in LOGINS]
         return "\n".join(lines + self.notes)
 
 

@@ -27,6 +27,7 @@ AYLIN_EMAIL = "aylin@demo.test"
 JONAS_EMAIL = "jonas@demo.test"
 MARTA_EMAIL = "marta@demo.test"
 SAM_EMAIL = "sam@demo.test"
+MODERATOR_EMAIL = "moderator@demo.test"  # made with seed/moderation_data.py's MODERATOR
 SHOP_COMPANY = "Shop Demo GmbH"
 CHAT_COMPANY = "Chat Demo UG"
 
@@ -40,6 +41,11 @@ LOGINS: tuple[tuple[str, str], ...] = (
     (JONAS_EMAIL, "job seeker: passed onboarding, waiting for the companies' decision"),
     (MARTA_EMAIL, "job seeker: used every quiz attempt; rejected elsewhere with a reason"),
     (SAM_EMAIL, "job seeker, hired for English email support"),
+    (
+        MODERATOR_EMAIL,
+        f"moderator, consented to {CHAT_COMPANY}'s adult communities: "
+        "items waiting, history, earnings",
+    ),
 )
 
 

@@ -19,17 +19,12 @@ from marketplace.moderation.models import CommunityKind, CommunitySource, Penalt
 from marketplace.seed.demo_data import (
     CHAT_COMPANY,
     HIRED,
+    MODERATOR_EMAIL,
     ApplicationSpec,
     OnboardingSpec,
     SeekerSpec,
 )
 
-MODERATOR_EMAIL = "moderator@demo.test"
-MODERATOR_LOGIN = (
-    MODERATOR_EMAIL,
-    f"moderator, adult, consented to {CHAT_COMPANY}'s adult communities: items waiting, "
-    "history, earnings",
-)
 VELVET_GIG = "Erotik-Chat-Plattform: Bilder und Nachrichten prüfen"
 REPORTS_GIG = "Dating-App: gemeldete Profile und Nachrichten prüfen"
 VELVET = "Velvet Lounge"
