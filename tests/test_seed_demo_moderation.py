@@ -155,6 +155,9 @@ def test_the_demo_moderator_has_history_and_earnings_and_the_books_agree(db):
     actions = {d.action for d in decisions}
     assert {DecisionAction.WARN, DecisionAction.REMOVE, DecisionAction.APPROVE} <= actions
     assert {DecisionAction.ANSWER, DecisionAction.ESCALATE} <= actions
+    # A ban is a proposal the company confirms or declines.
+    (ban,) = [d for d in decisions if d.action == DecisionAction.BAN]
+    assert ban.status == DecisionStatus.PROPOSED and ban.respond_by is not None
     removal = next(d for d in decisions if d.action == DecisionAction.REMOVE)
     assert removal.statement and removal.statement["rule"]["number"]
     # The repeat offender carries two strikes; his next report waits.

@@ -335,6 +335,11 @@ HISTORY: tuple[ItemSpec, ...] = (
           decide=Decide(DecisionAction.ESCALATE, category=EscalationCategory.THREAT,
                         internal_note="A concrete threat with a time: please check whether "
                         "the police must be told.")),
+    # Spam again from the same account: a ban proposal, waiting for the company.
+    _item(REPORTS, "hk-1008", "message", FELIX,
+          "Nochmal für alle: GRATIS Premium-Codes, nur über WhatsApp 0151 98765432!", 390,
+          decide=Decide(DecisionAction.BAN, rule=2,
+                        internal_note="Second spam wave tonight; the account only posts ads.")),
     _item(VELVET, "vl-2001", "message", LUCKY,
           "Wer will private Fotos gegen Geld? Zahlung über PayPal, schreib mir auf Telegram.",
           380, decide=Decide(REMOVE, rule=2)),
