@@ -17,11 +17,14 @@ the company presses "Resend" (``resend``).
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from flask import current_app
@@ -64,8 +67,27 @@ class _NoRedirects(urllib.request.HTTPRedirectHandler):
 _opener = urllib.request.build_opener(_NoRedirects)
 
 
+def _private_address(url: str) -> str | None:
+    """The private, loopback or link-local address the URL's host resolves to, if any
+    (a DNS answer that changes between this check and the connection is not caught)."""
+    parts = urlsplit(url)
+    try:
+        infos = socket.getaddrinfo(parts.hostname, parts.port or 443, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError, ValueError):
+        return None  # the connection reports the DNS failure
+    for info in infos:
+        address = ipaddress.ip_address(info[4][0])
+        if not address.is_global:
+            return str(address)
+    return None
+
+
 def post(url: str, body: bytes, headers: dict[str, str], timeout: float) -> Answer:
     """POST the body; never raises for what the receiver (or the network) does."""
+    if not current_app.config["WEBHOOK_ALLOW_PRIVATE"]:
+        private = _private_address(url)
+        if private is not None:
+            return Answer(None, f"Refused: {private} is not a public address.", 0)
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310
     started = time.monotonic()
     try:

@@ -151,6 +151,16 @@ def test_an_unreachable_endpoint_is_logged_and_retried(db, receiver):
     assert event.last_error and event.next_attempt_at is not None
 
 
+def test_private_addresses_are_refused_where_they_are_not_allowed(app, db, receiver, monkeypatch):
+    monkeypatch.setitem(app.config, "WEBHOOK_ALLOW_PRIVATE", False)
+    community, _token = connected(webhook_url=receiver.url)
+    decide(community)
+    db.session.commit()
+    event = the_event()
+    assert receiver.requests == [] and event.delivered_at is None
+    assert event.last_error == "Refused: 127.0.0.1 is not a public address."
+
+
 def test_after_a_crash_between_commit_and_send_the_next_run_sends_once(db, receiver):
     community, _token = connected(webhook_url=receiver.url)
     decide(community)
