@@ -79,13 +79,14 @@ def _invalid(errors: list[intake.FieldError]) -> Refused:
     return Refused(422, "The item is not valid; nothing was stored.", [e.as_json() for e in errors])
 
 
-def _store(community_id: int, items: list[intake.ItemIn]) -> list[intake.Stored]:
-    """Store and commit; a concurrent request with the same ids (or a new author)
-    loses the race on the unique keys, so try once more: those ids are known now."""
+def _store(community_id: int, items: list[intake.ItemIn]) -> list[dict[str, Any]]:
+    """Store and commit; the answers (read before the commit expires the rows). A
+    concurrent request with the same ids (or a new author) loses the race on the
+    unique keys, so it tries once more: those ids are known now."""
     for attempt in (1, 2):
         community = db.session.get(Community, community_id)
         try:
-            results = intake.store_items(community, items)
+            results = [stored.as_json() for stored in intake.store_items(community, items)]
             db.session.commit()
             return results
         except intake.IntakeRefused as exc:
@@ -108,7 +109,7 @@ def receive_item(community_id: int):
     if isinstance(item, list):
         raise _invalid(item)
     (stored,) = _store(community_id, [item])
-    return {"item": stored.as_json()}, 201 if stored.created else 200
+    return {"item": stored}, 201 if stored["status"] == "created" else 200
 
 
 @bp.post("/<int:community_id>/items/batch")
@@ -128,8 +129,8 @@ def receive_batch(community_id: int):
             422, "Some items are not valid; nothing was stored.", [e.as_json() for e in exc.errors]
         ) from None
     results = _store(community_id, valid)
-    created = any(result.created for result in results)
-    return {"items": [result.as_json() for result in results]}, 201 if created else 200
+    created = any(result["status"] == "created" for result in results)
+    return {"items": results}, 201 if created else 200
 
 
 def _int_arg(name: str, default: int, low: int, high: int) -> int:
