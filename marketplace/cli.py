@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
+from marketplace.moderation.cron import cron_cli as moderation_cron_cli
 from marketplace.sandbox.cli import sandbox_cli
 
 admin_cli = AppGroup("admin", help="Administrator accounts.")
@@ -339,3 +340,4 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
     app.cli.add_command(sandbox_cli)
+    app.cli.add_command(moderation_cron_cli)
