@@ -43,6 +43,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.gigs.views import bp as gigs_bp
     from marketplace.messaging.admin_views import bp as messages_admin_bp
     from marketplace.messaging.views import bp as messages_bp
+    from marketplace.moderation.worker_views import bp as moderation_work_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
@@ -90,6 +91,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(standing_admin_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(messages_admin_bp)
+    app.register_blueprint(moderation_work_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)
