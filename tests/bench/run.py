@@ -533,11 +533,11 @@ def run_parts() -> int:
     "search,payments,workpool,mailboxes"), in order."""
     chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool,mailboxes"
     parts = [p.strip() for p in chosen.split(",")]
-    unknown = set(parts) - {"search", "payments", "workpool", "mailboxes", ""}
+    unknown = set(parts) - {"search", "payments", "workpool", "mailboxes", "moderation", ""}
     if unknown:
         raise SystemExit(
             f"unknown BENCH_PARTS {sorted(unknown)}; "
-            "choose from search, payments, workpool, mailboxes"
+            "choose from search, payments, workpool, mailboxes, moderation"
         )
     status = 0
     for part in (p for p in parts if p):
@@ -551,6 +551,10 @@ def run_parts() -> int:
             from tests.bench import mailboxes
 
             status = mailboxes.main() or status
+        elif part == "moderation":
+            from tests.bench import moderation
+
+            status = moderation.main() or status
         else:
             from tests.bench import workpool
 
