@@ -530,8 +530,8 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes"), in order."""
-    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool,mailboxes"
+    "search,payments,workpool,mailboxes,moderation"), in order."""
+    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool,mailboxes,moderation"
     parts = [p.strip() for p in chosen.split(",")]
     unknown = set(parts) - {"search", "payments", "workpool", "mailboxes", "moderation", ""}
     if unknown:
