@@ -45,6 +45,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.messaging.views import bp as messages_bp
     from marketplace.moderation.api_views import bp as moderation_api_bp
     from marketplace.moderation.connection_views import bp as community_connections_bp
+    from marketplace.moderation.worker_views import bp as moderation_work_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
@@ -94,6 +95,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(messages_admin_bp)
     app.register_blueprint(moderation_api_bp)
     app.register_blueprint(community_connections_bp)
+    app.register_blueprint(moderation_work_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

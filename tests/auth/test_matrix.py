@@ -37,6 +37,7 @@ from tests.auth.matrix_earnings import EARNINGS
 from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_io import MODERATION_IO
+from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
 from tests.auth.matrix_standing import STANDING
@@ -162,6 +163,7 @@ EXPECTATIONS = {
     **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
     **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
     **MODERATION_IO,
+    **MODERATION_WORKER,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.

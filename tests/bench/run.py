@@ -531,14 +531,14 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes,intake"), in order."""
-    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool,mailboxes,intake"
+    "search,payments,workpool,mailboxes,intake,moderation"), in order."""
+    known = ("search", "payments", "workpool", "mailboxes", "intake", "moderation")
+    chosen = os.environ.get("BENCH_PARTS") or ",".join(known)
     parts = [p.strip() for p in chosen.split(",")]
-    unknown = set(parts) - {"search", "payments", "workpool", "mailboxes", "intake", ""}
+    unknown = set(parts) - {*known, ""}
     if unknown:
         raise SystemExit(
-            f"unknown BENCH_PARTS {sorted(unknown)}; "
-            "choose from search, payments, workpool, mailboxes, intake"
+            f"unknown BENCH_PARTS {sorted(unknown)}; choose from {', '.join(known)}"
         )
     status = 0
     for part in (p for p in parts if p):
@@ -556,6 +556,10 @@ def run_parts() -> int:
             from tests.bench import moderation_io
 
             status = moderation_io.main() or status
+        elif part == "moderation":
+            from tests.bench import moderation
+
+            status = moderation.main() or status
         else:
             from tests.bench import workpool
 
