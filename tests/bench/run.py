@@ -537,9 +537,7 @@ def run_parts() -> int:
     parts = [p.strip() for p in chosen.split(",")]
     unknown = set(parts) - {*known, ""}
     if unknown:
-        raise SystemExit(
-            f"unknown BENCH_PARTS {sorted(unknown)}; choose from {', '.join(known)}"
-        )
+        raise SystemExit(f"unknown BENCH_PARTS {sorted(unknown)}; choose from {', '.join(known)}")
     status = 0
     for part in (p for p in parts if p):
         if part == "search":
