@@ -38,8 +38,16 @@ from marketplace.moderation.item_models import (
 )
 from marketplace.moderation.models import Community, CommunityAuthor, WordEntry, WordKind
 
-__all__ = ["FieldError", "IntakeRefused", "ItemIn", "Stored", "store", "store_items", "validate",
-           "validate_all"]  # fmt: skip
+__all__ = [
+    "FieldError",
+    "IntakeRefused",
+    "ItemIn",
+    "Stored",
+    "store",
+    "store_items",
+    "validate",
+    "validate_all",
+]
 
 
 @dataclass

@@ -4,7 +4,9 @@ after the commit; every refusal is a clear 4xx and stores nothing."""
 from __future__ import annotations
 
 import json
+import threading
 
+import pytest
 import sqlalchemy as sa
 
 from marketplace.extensions import db
@@ -277,3 +279,27 @@ def test_decisions_are_polled_after_a_sequence_number(app, client):
     assert empty == {"events": [], "next_after": seqs[2]}
     assert client.get(f"{url}?after=-1", headers=headers).status_code == 400
     assert client.get(f"{url}?limit=100000", headers=headers).status_code == 400
+
+
+@pytest.mark.postgres
+def test_the_same_items_posted_at_once_are_stored_once(app):
+    community_id, token = a_community(app)
+    batch = {"items": [item(id=f"race-{n}", author={"id": f"new-{n}"}) for n in range(20)]}
+    answers: list[int] = []
+    start = threading.Barrier(4)
+
+    def poster():
+        client = app.test_client()
+        start.wait()
+        answers.append(post(client, community_id, batch, token, "items/batch").status_code)
+
+    threads = [threading.Thread(target=poster) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    assert answers.count(201) >= 1
+    assert all(status in (200, 201) for status in answers) and len(answers) == 4
+    assert stored(app) == 20
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(CommunityAuthor.id))) == 20

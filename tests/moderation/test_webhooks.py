@@ -208,3 +208,14 @@ def test_concurrent_runners_send_each_event_once(app, db, receiver):
     assert sum(counts) == 6 and all(counts)  # both runners worked, none twice
     db.session.expire_all()
     assert all(e.delivered_at for e in db.session.scalars(sa.select(OutgoingEvent)))
+
+
+def test_flask_moderation_deliver_sends_what_is_due(app, db, receiver):
+    community, _token = connected(webhook_url=receiver.url)
+    decide(community)
+    db.session.info.pop(jobs._PENDING)  # left for cron
+    db.session.commit()
+    result = app.test_cli_runner().invoke(args=["moderation", "deliver"])
+    assert result.exit_code == 0, result.output
+    assert "Delivered 1 webhook(s)." in result.output
+    assert len(receiver.requests) == 1
