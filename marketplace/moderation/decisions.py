@@ -349,6 +349,7 @@ def expire_lapsed(now: datetime | None = None) -> int:
 
 def _tell_moderator(decision: Decision, template: str) -> None:
     from marketplace.mail.services import queue_email
+    from marketplace.urls import absolute_url
 
     moderator = decision.decided_by
     if moderator.suspended_at is not None:
@@ -360,6 +361,7 @@ def _tell_moderator(decision: Decision, template: str) -> None:
         user=moderator,
         decision=decision,
         community=decision.community,
+        link=absolute_url("moderation_work.dashboard"),
     )
 
 
