@@ -26,6 +26,7 @@ from marketplace.moderation.item_models import (
     DecisionAction,
     DecisionStatus,
     EscalationCategory,
+    Evidence,
     ModerationItem,
 )
 from marketplace.moderation.models import (
@@ -264,3 +265,7 @@ def seconds_left(item: ModerationItem) -> int:
     if item.lease_expires_at is None:
         return 0
     return max(0, int((item.lease_expires_at - utcnow()).total_seconds()))
+
+
+def evidence_of(decision: Decision) -> Evidence | None:
+    return db.session.scalar(sa.select(Evidence).where(Evidence.decision_id == decision.id))
