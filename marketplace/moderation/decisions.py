@@ -277,6 +277,7 @@ def _answer_appeal(
         raise DomainError(_("Only an appeal against a decision can reverse it."))
     if not text:
         raise DomainError(_("Please tell the user why the decision is reversed."))
+    require_transition(original.status, DecisionStatus.REVERSED, DECISION_TRANSITIONS)
     _take(item, moderator, ItemStatus.DECIDED, now)
     reverse(original, by=moderator, reason=text, now=now)
     answer = Decision(
@@ -297,11 +298,24 @@ def _answer_appeal(
     return answer
 
 
-def _settle(decision: Decision, target: DecisionStatus, by: User | None, now: datetime) -> None:
+def _move(decision: Decision, target: DecisionStatus, **values: object) -> None:
+    """Change the decision's status only if nobody changed it meanwhile (a conditional
+    UPDATE: the company's answer and the cron's expiry, or two appeals, cannot both win)."""
     require_transition(decision.status, target, DECISION_TRANSITIONS)
-    decision.status = target
-    decision.answered_by_id = by.id if by is not None else None
-    decision.answered_at = now
+    moved = db.session.execute(
+        sa.update(Decision)
+        .where(Decision.id == decision.id, Decision.status == decision.status)
+        .values(status=target, **values)
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    db.session.refresh(decision)
+    if moved != 1:
+        require_transition(decision.status, target, DECISION_TRANSITIONS)
+        raise InvalidTransition(_("This decision was changed in the meantime."))
+
+
+def _settle(decision: Decision, target: DecisionStatus, by: User | None, now: datetime) -> None:
+    _move(decision, target, answered_by_id=by.id if by is not None else None, answered_at=now)
 
 
 def put_in_force(decision: Decision, *, by: User, now: datetime | None = None) -> Decision:
@@ -324,8 +338,10 @@ def decline(decision: Decision, *, by: User, reason: str, now: datetime | None =
     reason = _clean(reason, limit=2000)
     if not reason:
         raise DomainError(_("Please give a reason."))
-    _settle(decision, DecisionStatus.DECLINED, by, now)
-    decision.answer_reason = reason
+    _move(
+        decision, DecisionStatus.DECLINED, answered_by_id=by.id, answered_at=now,
+        answer_reason=reason,
+    )  # fmt: skip
     _tell_moderator(decision, "moderation/proposal_declined")
     return decision
 
@@ -349,6 +365,7 @@ def expire_lapsed(now: datetime | None = None) -> int:
 
 def _tell_moderator(decision: Decision, template: str) -> None:
     from marketplace.mail.services import queue_email
+    from marketplace.urls import absolute_url
 
     moderator = decision.decided_by
     if moderator.suspended_at is not None:
@@ -360,6 +377,7 @@ def _tell_moderator(decision: Decision, template: str) -> None:
         user=moderator,
         decision=decision,
         community=decision.community,
+        link=absolute_url("moderation_work.dashboard"),
     )
 
 
@@ -370,10 +388,9 @@ def reverse(decision: Decision, *, by: User, reason: str, now: datetime | None =
     reason = _clean(reason)
     if not reason:
         raise DomainError(_("Please give a reason."))
-    require_transition(decision.status, DecisionStatus.REVERSED, DECISION_TRANSITIONS)
     if decision.action in (DecisionAction.REVERSE, DecisionAction.ESCALATE):
         raise InvalidTransition(_("This decision cannot be reversed."))
-    decision.status = DecisionStatus.REVERSED
+    _move(decision, DecisionStatus.REVERSED)
     ladder.lift_strike(decision, now)
     reversal = Decision(
         item_id=decision.item_id,

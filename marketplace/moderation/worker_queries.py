@@ -20,12 +20,13 @@ from flask_babel import lazy_pgettext as _lp
 from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.moderation import ladder
+from marketplace.moderation import ladder, queue
 from marketplace.moderation.item_models import (
     Decision,
     DecisionAction,
     DecisionStatus,
     EscalationCategory,
+    Evidence,
     ModerationItem,
 )
 from marketplace.moderation.models import (
@@ -36,7 +37,6 @@ from marketplace.moderation.models import (
     PenaltyAction,
     PenaltyStep,
 )
-from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.payments.earnings_queries import UNIT_STATUS_LABELS
 from marketplace.payments.models import UnitStatus, WorkUnit
 
@@ -89,18 +89,7 @@ def moderates(user: User | None) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if "moderates" not in g:
-        g.moderates = (
-            db.session.scalar(
-                sa.select(Engagement.id)
-                .join(Community, Community.gig_id == Engagement.gig_id)
-                .where(
-                    Engagement.worker_id == user.id,
-                    Engagement.status == EngagementStatus.ACTIVE,
-                )
-                .limit(1)
-            )
-            is not None
-        )
+        g.moderates = bool(queue.communities_of(user))
     return g.moderates
 
 
@@ -276,3 +265,7 @@ def seconds_left(item: ModerationItem) -> int:
     if item.lease_expires_at is None:
         return 0
     return max(0, int((item.lease_expires_at - utcnow()).total_seconds()))
+
+
+def evidence_of(decision: Decision) -> Evidence | None:
+    return db.session.scalar(sa.select(Evidence).where(Evidence.decision_id == decision.id))

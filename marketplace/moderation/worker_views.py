@@ -12,9 +12,14 @@ from marketplace.accounts.models import User
 from marketplace.auth.policies import can, ensure_can
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.moderation import authors, decisions, queue
+from marketplace.moderation import authors, decisions, evidence, queue
 from marketplace.moderation import worker_queries as queries
-from marketplace.moderation.item_models import DecisionAction, EscalationCategory, ModerationItem
+from marketplace.moderation.item_models import (
+    Decision,
+    DecisionAction,
+    EscalationCategory,
+    ModerationItem,
+)
 from marketplace.moderation.queue import NoItem
 from marketplace.moderation.worker_forms import DecisionForm, NoteForm
 
@@ -239,3 +244,38 @@ def renew(item_id: int):
         return {"error": _("This item is no longer yours.")}, 409
     db.session.commit()
     return {"expires_at": expires_at.isoformat()}
+
+
+def _own_decision(decision_id: int) -> Decision:
+    ensure_can(current_user, "seeker.profile")
+    decision = db.get_or_404(Decision, decision_id)
+    if decision.decided_by_id != _worker().id or decision.engagement_id is None:
+        abort(404)
+    return decision
+
+
+@bp.route("/decisions/<int:decision_id>")
+@login_required
+def decision(decision_id: int):
+    """One of the moderator's own decisions: what was sent, and (on request) the evidence."""
+    decision = _own_decision(decision_id)
+    return render_template(
+        "moderation/work/decision.html",
+        decision=decision,
+        kept=queries.evidence_of(decision),
+        read=None,
+    )
+
+
+@bp.post("/decisions/<int:decision_id>/evidence")
+@login_required
+def read_evidence(decision_id: int):
+    """The kept content, shown once per request; every read is logged."""
+    decision = _own_decision(decision_id)
+    kept = queries.evidence_of(decision)
+    if kept is None or kept.deleted_at is not None:
+        abort(404)
+    read = evidence.read(kept, user=_worker())
+    db.session.commit()
+    html = render_template("moderation/work/decision.html", decision=decision, kept=kept, read=read)
+    return html, 200, {"Cache-Control": "no-store"}

@@ -50,6 +50,33 @@ def held_item(w: World) -> ModerationItem:
     return item
 
 
+def decision_of_worker(w: World):
+    """A removal the hired worker decided, with its evidence."""
+    from marketplace.moderation.item_models import Decision, DecisionAction, Evidence
+
+    item = held_item(w)
+    decision = Decision(
+        item_id=item.id,
+        community_id=item.community_id,
+        author_id=item.author_id,
+        action=DecisionAction.REMOVE,
+        decided_by_id=w.worker.id,
+        engagement_id=w.engagement.id,
+    )
+    db.session.add(decision)
+    db.session.flush()
+    db.session.add(
+        Evidence(
+            decision_id=decision.id,
+            content={"text": "Hallo"},
+            sha256="0" * 64,
+            delete_after=utcnow() + timedelta(days=30),
+        )
+    )
+    db.session.commit()
+    return decision
+
+
 def _item_url(suffix: str = ""):
     return lambda w: f"/work/moderation/items/{held_item(w).id}{suffix}"
 
@@ -62,4 +89,12 @@ MODERATION_WORKER: Expectations = {
     ("moderation_work.skip", "POST"): (_item_url("/skip"), WORKER_ONLY),
     ("moderation_work.note", "POST"): (_item_url("/note"), WORKER_ONLY),
     ("moderation_work.renew", "POST"): (_item_url("/renew"), WORKER_ONLY),
+    ("moderation_work.decision", "GET"): (
+        lambda w: f"/work/moderation/decisions/{decision_of_worker(w).id}",
+        WORKER_ONLY,
+    ),
+    ("moderation_work.read_evidence", "POST"): (
+        lambda w: f"/work/moderation/decisions/{decision_of_worker(w).id}/evidence",
+        WORKER_ONLY,
+    ),
 }

@@ -288,3 +288,23 @@ def test_a_moderator_from_elsewhere_cannot_decide():
     waiting = db.session.scalars(sa.select(decisions.ModerationItem)).first()
     with pytest.raises(InvalidTransition):
         decisions.decide(waiting, moderator=stranger, action=DecisionAction.APPROVE)
+
+
+def test_a_decision_is_reversed_once_and_a_company_overturn_tells_the_community():
+    found = mh.community()
+    moderator = mh.hire(found)
+    owner = found.company.memberships[0].user
+    mh.item(found, "Zitat")
+    removed = decisions.decide(
+        _claimed(moderator), moderator=moderator.worker, action=DecisionAction.REMOVE,
+        rule_id=mh.rule(found).id,
+    )  # fmt: skip
+    db.session.commit()
+    reversal = decisions.reverse(removed, by=owner, reason="Das war erlaubt.")
+    db.session.commit()
+    assert reversal.reverses_id == removed.id and reversal.item_id == removed.item_id
+    with pytest.raises(InvalidTransition):
+        decisions.reverse(removed, by=owner, reason="Noch einmal")
+    [sent] = _events("decision.reversed")
+    assert sent["item"]["id"] == removed.item.external_id
+    assert db.session.scalar(sa.select(Strike.lifted_at)) is not None

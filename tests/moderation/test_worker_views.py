@@ -210,3 +210,30 @@ def test_without_consent_no_url_shows_a_mature_communitys_item(app, client, logi
     with app.app_context():
         assert db.session.get(ModerationItem, item_id).status == ItemStatus.WAITING
         assert db.session.scalar(sa.select(sa.func.count(Decision.id))) == 0
+
+
+def test_the_deciding_moderator_reads_the_evidence_logged_others_get_404(app, client, login_as):
+    from marketplace.moderation.item_models import EvidenceRead
+
+    community_id, worker = _setup(app)
+    with app.app_context():
+        found = db.session.get(mh.Community, community_id)
+        mh.item(found, "Beleidigung")
+        rule_id = mh.rule(found).id
+        other = mh.hire(found).worker
+    login_as(worker)
+    item_id = int(_next(client).rsplit("/", 1)[1])
+    client.post(
+        f"/work/moderation/items/{item_id}/decide/remove", data={"remove-rule_id": str(rule_id)}
+    )
+    with app.app_context():
+        decision_id = db.session.scalar(sa.select(Decision.id))
+    page = client.get(f"/work/moderation/decisions/{decision_id}").get_data(as_text=True)
+    assert "Statement of reasons" in page and "Beleidigung" not in page
+    shown = client.post(f"/work/moderation/decisions/{decision_id}/evidence")
+    assert shown.status_code == 200 and "Beleidigung" in shown.get_data(as_text=True)
+    login_as(other)
+    assert client.get(f"/work/moderation/decisions/{decision_id}").status_code == 404
+    assert client.post(f"/work/moderation/decisions/{decision_id}/evidence").status_code == 404
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(EvidenceRead.id))) == 1
