@@ -35,6 +35,20 @@ TEXT_MAX = 5000
 LADDER_ROWS = 8
 
 
+class WholeNumberField(IntegerField):
+    """An integer field whose "not a number" error speaks like the rest of our pages."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        if not valuelist or not str(valuelist[0]).strip():
+            self.data = None
+            return
+        try:
+            self.data = int(str(valuelist[0]).strip())
+        except ValueError as exc:
+            self.data = None
+            raise ValueError(_l("Please enter a whole number.")) from exc
+
+
 def _text(label: Any, *, required: str | None = None, max_length: int = TEXT_MAX) -> Any:
     validators: list[Any] = [Length(max=max_length), no_control_characters]
     if required:
@@ -87,7 +101,7 @@ PENALTY_LABELS = {
 
 
 class StepForm(Form):
-    strike = IntegerField(
+    strike = WholeNumberField(
         _l("Strike"),
         validators=[Optional(), NumberRange(min=1, max=99, message=_l("1 to 99, please."))],
     )
@@ -97,7 +111,7 @@ class StepForm(Form):
         + [(action.value, label) for action, label in PENALTY_LABELS.items()],
         validators=[Optional()],
     )
-    mute_minutes = IntegerField(
+    mute_minutes = WholeNumberField(
         _l("Mute for (minutes)"),
         validators=[Optional(), NumberRange(min=1, message=_l("At least one minute, please."))],
     )
@@ -147,7 +161,7 @@ class WordListForm(FlaskForm):
 
 
 def _number(label: Any) -> IntegerField:
-    return IntegerField(
+    return WholeNumberField(
         label, validators=[InputRequired(message=_l("Please enter a whole number."))]
     )
 
