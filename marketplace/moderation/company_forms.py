@@ -12,6 +12,7 @@ from wtforms import (
     Form,
     FormField,
     IntegerField,
+    SelectChoice,
     SelectField,
     StringField,
     TextAreaField,
@@ -107,8 +108,10 @@ class StepForm(Form):
     )
     action = SelectField(
         _l("Measure"),
-        choices=[("", _l("— none —"))]
-        + [(action.value, label) for action, label in PENALTY_LABELS.items()],
+        choices=[
+            SelectChoice("", _l("— none —")),
+            *(SelectChoice(action.value, label) for action, label in PENALTY_LABELS.items()),
+        ],
         validators=[Optional()],
     )
     mute_minutes = WholeNumberField(
@@ -219,9 +222,12 @@ class ControlItemForm(FlaskForm):
     ) -> None:
         super().__init__(**kwargs)
         self.expected_action.choices = [
-            (action.value, action_labels[action]) for action in CONTROL_ACTIONS
+            SelectChoice(action.value, action_labels[action]) for action in CONTROL_ACTIONS
         ]
-        self.expected_rule.choices = [(0, _l("— no rule —")), *rules]
+        self.expected_rule.choices = [
+            SelectChoice(0, _l("— no rule —")),
+            *(SelectChoice(value, label) for value, label in rules),
+        ]
 
 
 class DeclineForm(FlaskForm):
