@@ -141,6 +141,7 @@ def decided(
     strike: bool | None = None,
     pay: bool = True,
     by: User | None = None,
+    text: str = "Hallo zusammen",
     **fields,
 ) -> Decision:
     """An item that waited ``waited`` and was then decided (and paid, as the decision
@@ -149,6 +150,7 @@ def decided(
     row = item(
         community,
         author_id=author_id,
+        text=text,
         received_at=decided_at - waited,
         status=ItemStatus.ESCALATED if action == DecisionAction.ESCALATE else ItemStatus.DECIDED,
         control_id=fields.pop("control_id", None),
