@@ -350,3 +350,38 @@ def test_another_company_sees_none_of_it(app, client, login_as):
         login_as(company_member())
     for path in ("", "/netiquette", "/ladder", "/words", "/settings", "/audit", "/dashboard"):
         assert client.get(f"/company/communities/{community_id}{path}").status_code == 404
+
+
+def test_only_decided_real_items_become_control_items_with_a_rule_of_their_community(db):
+    import pytest
+
+    from marketplace.errors import DomainError
+    from marketplace.moderation import controls
+    from tests.moderation.company_helpers import item
+
+    community = make_community()
+    other = make_community(name="Other lobby")
+    owner = community.company.memberships[0].user
+    mia = hire_moderator(community)
+    waiting = item(community)
+    with pytest.raises(DomainError, match="Only a decided item"):
+        controls.mark_control(
+            waiting, expected_action=DecisionAction.APPROVE, expected_rule=None, by=owner
+        )
+    removal = decided(community, mia, DecisionAction.REMOVE, rule_number=1, pay=False)
+    foreign_rule = netiquette.rules_of(other)[0]
+    with pytest.raises(DomainError, match="one of your community's rules"):
+        controls.mark_control(
+            removal.item, expected_action=DecisionAction.REMOVE, expected_rule=foreign_rule,
+            by=owner,
+        )  # fmt: skip
+    control = controls.mark_control(
+        removal.item, expected_action=DecisionAction.APPROVE, expected_rule=removal.rule, by=owner
+    )
+    assert control.expected_rule_id is None  # an approval breaks no rule
+    controls.deactivate(control)
+    again = controls.mark_control(
+        removal.item, expected_action=DecisionAction.REMOVE, expected_rule=removal.rule, by=owner
+    )
+    assert again.id == control.id and again.is_active
+    assert again.expected_action == DecisionAction.REMOVE
