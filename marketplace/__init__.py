@@ -43,7 +43,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.gigs.views import bp as gigs_bp
     from marketplace.messaging.admin_views import bp as messages_admin_bp
     from marketplace.messaging.views import bp as messages_bp
+    from marketplace.moderation import company_review_views  # noqa: F401 - routes on its bp
     from marketplace.moderation.api_views import bp as moderation_api_bp
+    from marketplace.moderation.company_views import bp as community_manage_bp
     from marketplace.moderation.connection_views import bp as community_connections_bp
     from marketplace.moderation.worker_views import bp as moderation_work_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
@@ -96,6 +98,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_api_bp)
     app.register_blueprint(community_connections_bp)
     app.register_blueprint(moderation_work_bp)
+    app.register_blueprint(community_manage_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)
