@@ -157,12 +157,16 @@ def community_command(
         click.echo(f"State: {state_path}")
 
     def catch_up() -> None:
-        # Decisions made while the sandbox was down; Nebendesk may not be up yet.
-        with contextlib.suppress(NebendeskError):
-            server.community.sync()
+        # Decisions made while the sandbox was down. Nebendesk (and the connection
+        # file) may come up after the sandbox: try for a couple of minutes.
+        for _attempt in range(60):
+            if server.community.connection.current().complete:
+                with contextlib.suppress(NebendeskError):
+                    server.community.sync()
+                    return
+            time.sleep(2)
 
-    if connection.complete:
-        threading.Thread(target=catch_up, name="sandbox-community-sync", daemon=True).start()
+    threading.Thread(target=catch_up, name="sandbox-community-sync", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     server.serve_forever()
 

@@ -4,6 +4,7 @@ polling) and are recorded in the store, which derives their effects."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 from datetime import datetime
@@ -263,6 +264,13 @@ class SandboxCommunity:
         """Catch up by polling …/decisions?after=; resend items that did not
         reach Nebendesk. Returns how many new decisions were applied."""
         self.resend_unsent()
+        connection = self.connection.current()
+        key = hashlib.sha256(
+            f"{connection.api_url}|{connection.community_id}|{connection.token}".encode()
+        ).hexdigest()[:16]
+        with self.store.lock:
+            if self.store.polled_connection != key:
+                self.store.polled_connection, self.store.last_seq = key, 0
         applied = 0
         while True:
             page = client.fetch_decisions(

@@ -70,6 +70,9 @@ class Store:
             self.decisions: dict[str, dict[str, Any]] = {}
             self.seen_events: list[str] = []
             self.last_seq = 0
+            # Which connection last_seq counts for: another Nebendesk, community or
+            # token (a fresh demo database) starts polling from the beginning.
+            self.polled_connection = ""
 
     def load(self) -> bool:
         if not self.path or not self.path.exists():
@@ -80,7 +83,7 @@ class Store:
         with self.lock:
             for name in (
                 "prefix", "counter", "users", "messages", "threads", "reports",
-                "questions", "decisions", "seen_events", "last_seq",
+                "questions", "decisions", "seen_events", "last_seq", "polled_connection",
             ):  # fmt: skip
                 setattr(self, name, state[name])
         return True
@@ -102,6 +105,7 @@ class Store:
                     "decisions": self.decisions,
                     "seen_events": self.seen_events,
                     "last_seq": self.last_seq,
+                    "polled_connection": self.polled_connection,
                 },
                 ensure_ascii=False,
             )
