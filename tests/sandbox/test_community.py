@@ -337,6 +337,13 @@ def test_sync_polls_decisions_after_the_last_one_seen(sandbox, nebendesk):
     assert "after=13" in polls[-1]
     # A webhook for an event already polled changes nothing.
     assert deliver(sandbox, nebendesk.events[0]["event"]).json["duplicate"] is True
+    # Another connection (a fresh demo database, a new token) polls from the start;
+    # the events already applied stay applied once.
+    sandbox.extensions["sandbox_community"].config.token = TOKEN
+    sandbox.extensions["sandbox_community"].config.api_url = nebendesk.url + "/"
+    assert "0 new decision(s)" in anna.post("/sync", follow_redirects=True).get_data(as_text=True)
+    polls = [r["path"] for r in nebendesk.requests if "decisions" in r["path"]]
+    assert polls[-3].endswith("after=0&limit=100")
 
 
 def test_state_survives_a_restart(nebendesk, clock, tmp_path):
