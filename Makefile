@@ -38,7 +38,7 @@ run: install
 	$(BIN)/flask sandbox stripe --quiet --state instance/stripe-emulator.json \
 	    --webhook-url http://127.0.0.1:5000/stripe/webhook & EMULATOR=$$!; \
 	  $(BIN)/flask sandbox community --quiet --state instance/sandbox-community-state.json \
-	    --connection-file instance/sandbox-community.json & COMMUNITY=$$!; \
+	    --connection-file instance/sandbox-community.json --demo & COMMUNITY=$$!; \
 	  trap 'kill $$EMULATOR $$COMMUNITY 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask sandbox wait && $(BIN)/flask seed demo && \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000

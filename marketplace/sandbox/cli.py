@@ -116,6 +116,9 @@ def stripe_command(
     default=None,
     help="JSON file that keeps the community's users, messages and decisions across restarts.",
 )
+@click.option(
+    "--demo", is_flag=True, help="Post a few users' messages into an empty sandbox once connected."
+)
 @click.option("--quiet", is_flag=True, help="Do not log every request.")
 def community_command(
     host: str,
@@ -126,6 +129,7 @@ def community_command(
     webhook_secret: str | None,
     connection_file: str,
     state_path: str | None,
+    demo: bool,
     quiet: bool,
 ) -> None:
     """Serve the sandbox community: a small chat and forum that sends what is
@@ -158,11 +162,13 @@ def community_command(
 
     def catch_up() -> None:
         # Decisions made while the sandbox was down. Nebendesk (and the connection
-        # file) may come up after the sandbox: try for a couple of minutes.
-        for _attempt in range(60):
+        # file) may come up after the sandbox (make run seeds first): try for ten minutes.
+        for _attempt in range(300):
             if server.community.connection.current().complete:
                 with contextlib.suppress(NebendeskError):
                     server.community.sync()
+                    if demo:
+                        server.community.seed_demo()
                     return
             time.sleep(2)
 

@@ -377,3 +377,12 @@ def test_the_connection_comes_from_the_file_the_seed_writes(nebendesk, tmp_path)
     say(anna, "Hallo")
     assert nebendesk.requests[-1]["auth"] == f"Bearer {TOKEN}"
     assert "signature checked" in page(anna, "/")
+
+
+def test_the_demo_fills_an_empty_sandbox_once(sandbox, nebendesk):
+    community = sandbox.extensions["sandbox_community"]
+    assert community.seed_demo() is True
+    kinds = [item["kind"] for item in nebendesk.items()]
+    assert kinds.count("message") == 5 and "post" in kinds and "question" in kinds
+    assert "Halt die Klappe" in page(browser(sandbox, "Anna"))
+    assert community.seed_demo() is False and len(nebendesk.items()) == len(kinds)

@@ -27,6 +27,9 @@ from typing import Any
 
 DEFAULT_CONNECTION_FILE = "instance/sandbox-community.json"
 DEFAULT_API_URL = "http://127.0.0.1:5000"
+DEFAULT_PORT = 12112
+# The webhook URL to give the demo's sandbox community in Nebendesk.
+DEFAULT_WEBHOOK_URL = f"http://127.0.0.1:{DEFAULT_PORT}/webhook"
 CONNECTION_FIELDS = ("api_url", "community_id", "token", "webhook_secret")
 
 
@@ -120,7 +123,10 @@ def write_connection(
     api_url: str = DEFAULT_API_URL,
 ) -> None:
     """Write the connection file the sandbox reads (atomically): what
-    ``flask seed demo`` calls after creating the demo's sandbox community."""
+    ``flask seed demo`` calls for the demo's sandbox community (source
+    ``sandbox``, webhook URL :data:`DEFAULT_WEBHOOK_URL`). The token is stored
+    only as a hash, so the seed writes the file when it creates the community,
+    and rotates the token (writing the file again) when the file is missing."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     data = {

@@ -20,6 +20,18 @@ log = logging.getLogger(__name__)
 TEXT_MAX = 4000
 TITLE_MAX = 120
 
+# What ``flask sandbox community --demo`` posts into an empty sandbox: a few users
+# talking, one of them rude, a forum thread and a question for the moderation team.
+DEMO_CHAT = [
+    ("Anna", "de", "Guten Morgen zusammen! Hat jemand das neue Update schon installiert?"),
+    ("Ben", "de", "Ja, läuft bei mir ohne Probleme."),
+    ("Chris", "en", "Morning! Does the update fix the login bug?"),
+    ("Ben", "de", "Halt die Klappe, Chris, frag das woanders."),
+    ("Anna", "de", "Ben, bitte etwas freundlicher."),
+]
+DEMO_THREAD = ("Anna", "de", "Tipps für Einsteiger", "Welche Einstellungen empfehlt ihr am Anfang?")
+DEMO_QUESTION = ("Chris", "en", "Am I allowed to post links to my own shop here?")
+
 
 class Refused(Exception):
     """The user may not do this (muted, banned, empty text); the message says why."""
@@ -287,6 +299,19 @@ class SandboxCommunity:
                 self.store.save()
             if not events:
                 return applied
+
+    def seed_demo(self) -> bool:
+        """Fill an empty sandbox with the demo's users and messages (sent to
+        Nebendesk like any post); False when there is something already."""
+        with self.store.lock:
+            if self.store.messages or self.store.questions:
+                return False
+        for name, language, text in DEMO_CHAT:
+            self.post(name, language, text, channel="lobby")
+        name, language, title, text = DEMO_THREAD
+        self.start_thread(name, language, title, text)
+        self.ask(*DEMO_QUESTION)
+        return True
 
     def resend_unsent(self) -> None:
         with self.store.lock:
