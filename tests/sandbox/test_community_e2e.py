@@ -21,7 +21,14 @@ from marketplace.moderation.item_models import (
     ItemStatus,
     ModerationItem,
 )
-from marketplace.moderation.models import Community, CommunityKind, CommunitySource, NetiquetteRule
+from marketplace.moderation.models import (
+    Community,
+    CommunityKind,
+    CommunitySource,
+    NetiquetteRule,
+    WordEntry,
+    WordKind,
+)
 from marketplace.sandbox.community import CommunityServer
 from tests.factories import CompanyFactory, PublishedGigFactory, company_member
 
@@ -65,6 +72,7 @@ def community(app: Flask, sandbox: CommunityServer) -> dict[str, int]:
             webhook_url=f"{sandbox.url}/webhook",
             webhook_secret=SECRET,
             connected_by_id=owner.id,
+            pre_moderation=True,
         )
         db.session.add(row)
         db.session.flush()
@@ -73,6 +81,7 @@ def community(app: Flask, sandbox: CommunityServer) -> dict[str, int]:
             warning_de="Bitte respektvoll.", warning_en="Please be respectful.",
         )  # fmt: skip
         db.session.add(rule)
+        db.session.add(WordEntry(community_id=row.id, word="kaufen", kind=WordKind.BLOCKED))
         db.session.commit()
         ids = {"community": row.id, "rule": rule.id, "owner": owner.id}
     sandbox.community.config.community_id = ids["community"]
@@ -98,6 +107,24 @@ def decide(app: Flask, ids: dict[str, int], external_id: str, action: DecisionAc
         return decision.id
 
 
+def reverse(app: Flask, decision_id: int) -> None:
+    """The decision undone, sent as decision.reversed; polling only (no webhook URL)."""
+    with app.app_context():
+        original = db.session.get(Decision, decision_id)
+        original.community.webhook_url = ""
+        original.status = DecisionStatus.REVERSED
+        reversal = Decision(
+            item_id=original.item_id, community_id=original.community_id,
+            author_id=original.author_id, action=DecisionAction.REVERSE,
+            status=DecisionStatus.EFFECTIVE, decided_by_id=original.decided_by_id,
+            language="en", reverses_id=original.id,
+        )  # fmt: skip
+        db.session.add(reversal)
+        db.session.flush()
+        events.send_decision(reversal, "decision.reversed")
+        db.session.commit()
+
+
 def test_posts_reach_nebendesk_and_decisions_come_back(app, sandbox, community):
     ben, anna = sandbox.app.test_client(), sandbox.app.test_client()
     ben.post("/as", data={"name": "Ben", "language": "de"})
@@ -118,13 +145,33 @@ def test_posts_reach_nebendesk_and_decisions_come_back(app, sandbox, community):
         question = db.session.query(ModerationItem).filter_by(external_id=question_id).one()
         assert question.kind.value == "question"
 
-    decide(app, community, insult_id, DecisionAction.REMOVE, rule_id=community["rule"])
+    removal = decide(app, community, insult_id, DecisionAction.REMOVE, rule_id=community["rule"])
     decide(app, community, question_id, DecisionAction.ANSWER, message="Ja, zum Thema gern.")
-    if not store.decisions:  # no webhook delivery yet: catch up by polling
-        sandbox.community.sync()
+    assert len(store.decisions) == 2  # both came by webhook
 
     lobby = anna.get("/chat/lobby").get_data(as_text=True)
     assert "Removed by the moderation team." in lobby and "Du Idiot" not in lobby
     answers = anna.get("/moderation").get_data(as_text=True)
     assert "The moderation team:</strong> Ja, zum Thema gern." in answers
     assert "Respect" in ben.get("/moderation").get_data(as_text=True)
+
+    # The appeal succeeds; the reversal is only polled ("Sync decisions now").
+    reverse(app, removal)
+    assert "Du Idiot" not in anna.get("/chat/lobby").get_data(as_text=True)
+    synced = anna.post("/sync", follow_redirects=True).get_data(as_text=True)
+    assert "1 new decision(s)" in synced
+    assert "Du Idiot" in anna.get("/chat/lobby").get_data(as_text=True)
+
+
+def test_a_held_message_shows_once_nebendesk_approves_it(app, sandbox, community):
+    ben, anna = sandbox.app.test_client(), sandbox.app.test_client()
+    ben.post("/as", data={"name": "Ben"})
+    anna.post("/as", data={"name": "Anna"})
+    ben.post("/chat/lobby", data={"text": "Jetzt billig kaufen!"})
+    message = next(iter(sandbox.community.store.messages.values()))
+    assert message["sent"] and message["held"]
+    assert "billig" not in anna.get("/chat/lobby").get_data(as_text=True)
+    assert "Held for review" in ben.get("/chat/lobby").get_data(as_text=True)
+
+    decide(app, community, message["id"], DecisionAction.APPROVE)
+    assert "Jetzt billig kaufen!" in anna.get("/chat/lobby").get_data(as_text=True)
