@@ -117,6 +117,13 @@ def stripe_command(
     help="JSON file that keeps the community's users, messages and decisions across restarts.",
 )
 @click.option(
+    "--poll",
+    default=0.0,
+    type=click.FloatRange(0),
+    help="Also poll Nebendesk for decisions every POLL seconds (0: only at start and on "
+    "'Sync decisions now'), for a Nebendesk that cannot reach the sandbox's webhook.",
+)
+@click.option(
     "--demo", is_flag=True, help="Post a few users' messages into an empty sandbox once connected."
 )
 @click.option("--quiet", is_flag=True, help="Do not log every request.")
@@ -129,6 +136,7 @@ def community_command(
     webhook_secret: str | None,
     connection_file: str,
     state_path: str | None,
+    poll: float,
     demo: bool,
     quiet: bool,
 ) -> None:
@@ -169,8 +177,12 @@ def community_command(
                     server.community.sync()
                     if demo:
                         server.community.seed_demo()
-                    return
+                    break
             time.sleep(2)
+        while poll > 0:  # a Nebendesk that cannot reach the sandbox's webhook
+            time.sleep(poll)
+            with contextlib.suppress(NebendeskError):
+                server.community.sync()
 
     threading.Thread(target=catch_up, name="sandbox-community-sync", daemon=True).start()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
