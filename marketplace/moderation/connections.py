@@ -22,6 +22,7 @@ from marketplace.audit.services import record
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigCommunity, GigKind
+from marketplace.moderation import netiquette
 from marketplace.moderation.models import Community, CommunityKind
 
 TOKEN_PREFIX = "ndc_"  # noqa: S105 - a prefix that marks our tokens, not a secret
@@ -132,6 +133,8 @@ def connect(
     )
     db.session.add(community)
     db.session.flush()
+    # A community starts with a netiquette, a ladder and word lists the company then edits.
+    netiquette.install_defaults(community)
     record(actor=by, action="community.connect", object_type="community", object_id=community.id)
     return community, token
 

@@ -69,6 +69,10 @@ def test_connecting_shows_the_token_once_and_it_works(app, client, login_as):
         assert token not in community.token_hash
         assert community.webhook_secret in response.text
         community_id = community.id
+    # It starts with a netiquette and a ladder the company can edit.
+    rules = client.get(f"/company/communities/{community_id}/netiquette").text
+    assert "Be respectful" in rules
+    assert "mute" in client.get(f"/company/communities/{community_id}/ladder").text.lower()
     for url in ("/company/communities/", f"/company/communities/{community_id}/webhook"):
         assert token not in client.get(url).text
     assert post_item(client, community_id, token).status_code == 201
