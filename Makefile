@@ -28,13 +28,18 @@ messages: $(STAMP)
 
 # The bundled Stripe emulator runs beside the app (port 12111) and posts its
 # signed webhooks to the app. It starts first: the demo seed pays and connects
-# through it, so Stripe and the books agree. Both stop together.
+# through it, so Stripe and the books agree. The sandbox community (port 12112)
+# posts its chat and forum to the community API; it reads its token and webhook
+# secret from instance/sandbox-community.json, which the demo seed writes.
+# All three stop together.
 run: install
 	mkdir -p instance
 	$(BIN)/flask db upgrade
 	$(BIN)/flask sandbox stripe --quiet --state instance/stripe-emulator.json \
 	    --webhook-url http://127.0.0.1:5000/stripe/webhook & EMULATOR=$$!; \
-	  trap 'kill $$EMULATOR 2>/dev/null' EXIT INT TERM; \
+	  $(BIN)/flask sandbox community --quiet --state instance/sandbox-community-state.json \
+	    --connection-file instance/sandbox-community.json --demo & COMMUNITY=$$!; \
+	  trap 'kill $$EMULATOR $$COMMUNITY 2>/dev/null' EXIT INT TERM; \
 	  $(BIN)/flask sandbox wait && $(BIN)/flask seed demo && \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 

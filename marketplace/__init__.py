@@ -43,6 +43,11 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.gigs.views import bp as gigs_bp
     from marketplace.messaging.admin_views import bp as messages_admin_bp
     from marketplace.messaging.views import bp as messages_bp
+    from marketplace.moderation import company_review_views  # noqa: F401 - routes on its bp
+    from marketplace.moderation.api_views import bp as moderation_api_bp
+    from marketplace.moderation.company_views import bp as community_manage_bp
+    from marketplace.moderation.connection_views import bp as community_connections_bp
+    from marketplace.moderation.worker_views import bp as moderation_work_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
     from marketplace.onboarding.hiring_views import bp as hiring_bp
     from marketplace.onboarding.views import bp as applications_bp
@@ -90,6 +95,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(standing_admin_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(messages_admin_bp)
+    app.register_blueprint(moderation_api_bp)
+    app.register_blueprint(community_connections_bp)
+    app.register_blueprint(moderation_work_bp)
+    app.register_blueprint(community_manage_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

@@ -183,4 +183,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MODERATION_BATCH_MAX": _int(env, "MODERATION_BATCH_MAX", 500),
         "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 10),
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 8),
+        # Webhooks to private or loopback addresses (the sandbox community): never in
+        # production, where a company must not make us POST into our own network.
+        "WEBHOOK_ALLOW_PRIVATE": _bool(env, "WEBHOOK_ALLOW_PRIVATE", not production),
     }

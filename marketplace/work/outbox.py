@@ -67,6 +67,9 @@ def emit(
     db.session.flush()
     if deliver:
         enqueue_after_commit(deliver_due_job)
+    else:
+        # The column's default fills in a None given at insert: clear it after.
+        event.next_attempt_at = None
     return event
 
 

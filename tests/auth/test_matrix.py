@@ -36,6 +36,9 @@ from tests.auth.matrix_common import (
 from tests.auth.matrix_earnings import EARNINGS
 from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
+from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
+from tests.auth.matrix_moderation_io import MODERATION_IO
+from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
 from tests.auth.matrix_standing import STANDING
@@ -160,6 +163,9 @@ EXPECTATIONS = {
     **FOUNDATION, **APPLICATIONS, **BUILDER, **HIRING,
     **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
     **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
+    **MODERATION_IO,
+    **MODERATION_WORKER,
+    **MODERATION_COMPANY,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -180,6 +186,7 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
      lambda w: f"/account/standing/measures/{w.appeal.measure_id}/appeal",
      {**everyone(NF), "anonymous": LOGIN}),
     *HIDDEN_CONVERSATIONS,
+    *HIDDEN_COMMUNITY_OBJECTS,
 ]  # fmt: skip
 
 

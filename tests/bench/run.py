@@ -27,8 +27,9 @@ cores to gunicorn and PostgreSQL.
 ``python -m tests.bench.run`` runs this search benchmark, then the payments
 benchmark (tests/bench/payments.py), the email work pool benchmark
 (tests/bench/workpool.py) and the mailbox-connection benchmark (IMAP poll and
-SMTP receiver, tests/bench/mailboxes.py); BENCH_PARTS (default
-"search,payments,workpool,mailboxes") chooses which.
+SMTP receiver, tests/bench/mailboxes.py) and the community API's intake
+(tests/bench/moderation_io.py); BENCH_PARTS (default
+"search,payments,workpool,mailboxes,intake") chooses which.
 
 Settings (environment): BENCH_DATABASE_URL, BENCH_SIZES (default
 "10000,100000"), BENCH_DURATION (seconds, 15), BENCH_CONNECTIONS (2),
@@ -530,15 +531,13 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes"), in order."""
-    chosen = os.environ.get("BENCH_PARTS") or "search,payments,workpool,mailboxes"
+    "search,payments,workpool,mailboxes,intake,moderation"), in order."""
+    known = ("search", "payments", "workpool", "mailboxes", "intake", "moderation")
+    chosen = os.environ.get("BENCH_PARTS") or ",".join(known)
     parts = [p.strip() for p in chosen.split(",")]
-    unknown = set(parts) - {"search", "payments", "workpool", "mailboxes", ""}
+    unknown = set(parts) - {*known, ""}
     if unknown:
-        raise SystemExit(
-            f"unknown BENCH_PARTS {sorted(unknown)}; "
-            "choose from search, payments, workpool, mailboxes"
-        )
+        raise SystemExit(f"unknown BENCH_PARTS {sorted(unknown)}; choose from {', '.join(known)}")
     status = 0
     for part in (p for p in parts if p):
         if part == "search":
@@ -551,6 +550,14 @@ def run_parts() -> int:
             from tests.bench import mailboxes
 
             status = mailboxes.main() or status
+        elif part == "intake":
+            from tests.bench import moderation_io
+
+            status = moderation_io.main() or status
+        elif part == "moderation":
+            from tests.bench import moderation
+
+            status = moderation.main() or status
         else:
             from tests.bench import workpool
 

@@ -1,0 +1,18 @@
+"""``flask moderation …``: moderation's housekeeping, safe to run from cron."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+moderation_cli = AppGroup("moderation", help="Moderation work (safe to run from cron).")
+
+
+@moderation_cli.command("deliver")
+@click.option("--limit", default=1000, show_default=True, type=click.IntRange(1, 100_000))
+def deliver_command(limit: int) -> None:
+    """Send the decisions' webhooks that are due (retries included); each event is
+    committed as it is sent, so several runners may work at once."""
+    from marketplace.work.delivery import deliver_due
+
+    click.echo(f"Delivered {deliver_due(limit=limit)} webhook(s).")

@@ -1,0 +1,44 @@
+"""Moderation housekeeping for cron: lapsed proposals and evidence past retention.
+
+Plain functions (each commits once) and the click commands
+``flask moderation-cron expire-proposals`` and ``flask moderation-cron purge-evidence``.
+"""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from marketplace.extensions import db
+
+cron_cli = AppGroup("moderation-cron", help="Moderation housekeeping (safe to run from cron).")
+
+
+def expire_proposals() -> int:
+    """Ban (and other) proposals the company left unanswered lapse; moderators are told."""
+    from marketplace.moderation.decisions import expire_lapsed
+
+    count = expire_lapsed()
+    db.session.commit()
+    return count
+
+
+def purge_evidence() -> int:
+    """Evidence past the community's retention period is deleted."""
+    from marketplace.moderation.evidence import purge_expired
+
+    count = purge_expired()
+    db.session.commit()
+    return count
+
+
+@cron_cli.command("expire-proposals")
+def expire_proposals_command() -> None:
+    """Let proposals lapse whose response time is over (the moderator is told)."""
+    click.echo(f"Expired {expire_proposals()} proposal(s).")
+
+
+@cron_cli.command("purge-evidence")
+def purge_evidence_command() -> None:
+    """Delete evidence kept longer than the community's retention period."""
+    click.echo(f"Deleted {purge_evidence()} piece(s) of evidence.")
