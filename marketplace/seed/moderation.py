@@ -8,17 +8,19 @@ rules and hired, after the company paid for its balance through Stripe
 (``marketplace.seed.money``). This step, run after the email pool's, then:
 
 - connects the communities named on those gigs (``connections.connect``, as the
-  company's "Connect" page does): *Herzklopfen – Meldungen* as the bundled
-  sandbox community (webhooks to ``flask sandbox community`` on port 12112) and
-  *Velvet Lounge* as an API community that polls its decisions;
-- gives each the default netiquette (``netiquette.install_defaults``: five
-  numbered rules in German and English, a penalty ladder, suspect words) plus a
-  few words of its own;
+  company's "Connect" page does, which installs the default netiquette: five
+  numbered rules in German and English, a penalty ladder, suspect words):
+  *Herzklopfen – Meldungen* as the bundled sandbox community (webhooks to
+  ``flask sandbox community`` on port 12112) and *Velvet Lounge* as an API
+  community that polls its decisions; adds a few words of each community's own
+  (``netiquette.save_word_lists``) and its settings (``netiquette.save_settings``:
+  pre-moderation, what moderators may do alone);
 - stores the items of ``moderation_data`` through the community API's intake
   (``intake.store``: word lists, tiers, held items), one decided item at a time:
   the moderator takes it with "Next item" (``queue.claim_next``) and decides it
-  (``decisions.decide``: strikes, evidence, statements of reasons, one paid unit
-  each), then the items that wait; the owner approves the first units
+  (``decisions.decide``: strikes, evidence, statements of reasons, a ban
+  proposal, one paid unit each), then the items that wait, among them appeals
+  referring to those decisions; the owner approves the first units
   (``units.approve``), the rest wait in the review queue;
 - writes ``instance/sandbox-community.json`` (under ``app.instance_path``; the
   ``SANDBOX_COMMUNITY_FILE`` setting names another path) with the sandbox
@@ -31,29 +33,19 @@ written on every run.
 Shortcuts, acceptable for demo data only:
 - the communities get known API tokens and webhook secrets (``DEMO_TOKENS``,
   ``DEMO_WEBHOOK_SECRETS``, printed like the demo password) instead of the random
-  ones ``connect`` shows once; pre-moderation and what moderators may do alone are
-  set on the community directly;
+  ones ``connect`` shows once;
 - arrival times are moved into the past after storing (the queue has old items);
-  the history is decided at seeding time;
-- parts of issue 12 that are not there yet are replaced: without
-  ``connections`` the community rows are made directly, without ``netiquette``
-  the same rules and ladder come from ``moderation_data``, without ``intake`` the
-  items are stored as rows (word lists matched here); without ``decisions`` (or
-  webhook delivery) nothing is decided and all items wait.
+  the history is decided at seeding time.
 """
 
 from __future__ import annotations
 
-import hashlib
-import importlib
+import dataclasses
 import json
-import os
-import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import sqlalchemy as sa
@@ -64,32 +56,18 @@ from marketplace.accounts.models import Company, User
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig
-from marketplace.moderation import queue
-from marketplace.moderation.item_models import (
-    TIER_NORMAL,
-    TIER_URGENT,
-    ItemKind,
-    ModerationItem,
-)
-from marketplace.moderation.models import (
-    Community,
-    CommunityAuthor,
-    NetiquetteRule,
-    PenaltyStep,
-    WordEntry,
-    WordKind,
-)
+from marketplace.moderation import connections, decisions, intake, netiquette, queue
+from marketplace.moderation.item_models import ModerationItem
+from marketplace.moderation.models import Community, NetiquetteRule, WordKind
 from marketplace.payments import units
 from marketplace.payments.models import UnitStatus, WorkUnit
+from marketplace.sandbox.community.config import write_connection
 from marketplace.seed.demo_data import CHAT_COMPANY, CHAT_OWNER_EMAIL
 from marketplace.seed.moderation_data import (
     APPROVED_ITEMS,
     COMMUNITIES,
     DEMO_TOKENS,
     DEMO_WEBHOOK_SECRETS,
-    FALLBACK_LADDER,
-    FALLBACK_RULES,
-    FALLBACK_SUSPECT_WORDS,
     HISTORY,
     MODERATOR_EMAIL,
     REPORTS,
@@ -105,20 +83,6 @@ from marketplace.seed.moderation_data import (
 class ModerationSeed:
     created: Counter[str] = field(default_factory=Counter)
     lines: list[str] = field(default_factory=list)
-
-
-def _part(name: str) -> ModuleType | None:
-    """A module of issue 12 that may not be there yet (see the shortcuts above)."""
-    try:
-        return importlib.import_module(name)
-    except ModuleNotFoundError as exc:
-        if exc.name != name:
-            raise
-        return None
-
-
-def _hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def seed_moderation() -> ModerationSeed:
@@ -186,65 +150,34 @@ def _community(company: Company, spec: CommunitySpec) -> Community | None:
 def _connect(company: Company, owner: User, spec: CommunitySpec) -> Community:
     gig = _gig(company, spec.gig)
     gig_community = next(c for c in gig.communities if c.name == spec.name)
-    connections = _part("marketplace.moderation.connections")
-    if connections is not None:
-        community, _token = connections.connect(
-            gig_community,
-            kind=spec.kind,
-            webhook_url=spec.webhook_url,
-            default_language="de",
-            by=owner,
-        )
-    else:
-        community = Community(
-            gig_id=gig.id,
-            company_id=company.id,
-            name=spec.name,
-            kind=spec.kind,
-            token_hash=_hash(DEMO_TOKENS[spec.name]),
-            webhook_url=spec.webhook_url,
-            webhook_secret=DEMO_WEBHOOK_SECRETS[spec.name],
-            default_language="de",
-            connected_by_id=owner.id,
-        )
-        db.session.add(community)
-    community.token_hash = _hash(DEMO_TOKENS[spec.name])
+    community, _token = connections.connect(
+        gig_community,
+        kind=spec.kind,
+        webhook_url=spec.webhook_url,
+        default_language="de",
+        by=owner,
+    )
+    community.token_hash = connections.hash_token(DEMO_TOKENS[spec.name])
     community.webhook_secret = DEMO_WEBHOOK_SECRETS[spec.name]
     community.source = spec.source
-    community.pre_moderation = spec.pre_moderation
-    community.moderators_may = list(spec.moderators_may)
-    db.session.flush()
-    _netiquette(community, spec)
+    settings = netiquette.settings_of(community)
+    netiquette.save_settings(
+        community,
+        dataclasses.replace(
+            settings,
+            pre_moderation=spec.pre_moderation,
+            moderators_may=list(spec.moderators_may),
+        ),
+    )
+    lists = netiquette.words_of(community)
+    netiquette.save_word_lists(
+        community,
+        {
+            WordKind(kind): "\n".join([*lists[WordKind(kind)], *words])
+            for kind, words in spec.words.items()
+        },
+    )
     return community
-
-
-def _netiquette(community: Community, spec: CommunitySpec) -> None:
-    netiquette = _part("marketplace.moderation.netiquette")
-    if netiquette is not None and hasattr(netiquette, "install_defaults"):
-        netiquette.install_defaults(community)
-        lists = netiquette.words_of(community)
-        netiquette.save_word_lists(
-            community,
-            {
-                WordKind(kind): "\n".join([*lists[WordKind(kind)], *words])
-                for kind, words in spec.words.items()
-            },
-        )
-        return
-    for number, rule in enumerate(FALLBACK_RULES, start=1):
-        db.session.add(NetiquetteRule(community_id=community.id, number=number, **vars(rule)))
-    for strike, action, minutes in FALLBACK_LADDER:
-        db.session.add(
-            PenaltyStep(
-                community_id=community.id, strike=strike, action=action, mute_minutes=minutes
-            )
-        )
-    words = {word: WordKind.SUSPECT for word in FALLBACK_SUSPECT_WORDS}
-    for kind, more in spec.words.items():
-        words.update(dict.fromkeys(more, WordKind(kind)))
-    for word, kind in words.items():
-        db.session.add(WordEntry(community_id=community.id, word=word, kind=kind))
-    db.session.flush()
 
 
 def sandbox_file() -> Path | None:
@@ -259,7 +192,7 @@ def sandbox_file() -> Path | None:
 
 def write_sandbox_file(community: Community) -> Path | None:
     """Write what ``flask sandbox community`` needs to post to ``community`` and to
-    verify its webhooks (read again by the sandbox whenever it changes)."""
+    verify its webhooks (the sandbox reads the file again whenever it changes)."""
     path = sandbox_file()
     if path is None:
         return None
@@ -269,13 +202,18 @@ def write_sandbox_file(community: Community) -> Path | None:
         "token": DEMO_TOKENS[community.name],
         "webhook_secret": community.webhook_secret,
     }
-    text = json.dumps(data, indent=2) + "\n"
-    if path.exists() and path.read_text(encoding="utf-8") == text:
-        return path
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_suffix(path.suffix + ".tmp")
-    temporary.write_text(text, encoding="utf-8")
-    os.replace(temporary, path)
+    try:
+        unchanged = json.loads(path.read_text(encoding="utf-8")) == data
+    except (OSError, ValueError):
+        unchanged = False
+    if not unchanged:
+        write_connection(
+            path,
+            community_id=community.id,
+            token=data["token"],
+            webhook_secret=data["webhook_secret"],
+            api_url=data["api_url"],
+        )
     return path
 
 
@@ -288,42 +226,24 @@ class _Run:
         communities: dict[str, Community],
         fresh: list[str],
         owner: User,
-        moderator: User | None,
+        moderator: User,
         result: ModerationSeed,
     ) -> None:
         self.communities, self.fresh = communities, fresh
         self.owner, self.moderator = owner, moderator
         self.result, self.created = result, result.created
         self.now = utcnow()
-        self.intake = _part("marketplace.moderation.intake")
-        self.decisions = _part("marketplace.moderation.decisions")
         self.decision_ids: dict[str, int] = {}
 
     def play(self) -> None:
-        history = [s for s in HISTORY if s.community in self.fresh]
-        if self._can_decide():
-            for spec in history:
-                if not self._work(spec):
-                    break
-            self._approve_first_items()
-        else:
-            self.result.lines.append(
-                "  (no moderation history yet: decisions or webhook delivery are not "
-                "part of this version; every demo item waits)"
-            )
-            for spec in history:
-                self._store(spec)
+        for spec in HISTORY:
+            if spec.community in self.fresh and not self._work(spec):
+                break
+        self._approve_first_items()
         for spec in WAITING:
             if spec.community in self.fresh:
                 self._store(spec)
         db.session.flush()
-
-    def _can_decide(self) -> bool:
-        return (
-            self.moderator is not None
-            and self.decisions is not None
-            and _part("marketplace.work.delivery") is not None
-        )
 
     # --- storing --------------------------------------------------------------------
     def _store(self, spec: ItemSpec) -> ModerationItem:
@@ -335,12 +255,8 @@ class _Run:
         }
         if spec.appeals and spec.appeals in self.decision_ids:
             data["refers_to"] = self.decision_ids[spec.appeals]
-        if self.intake is not None:
-            item = self.intake.store(community, data).item
-        else:
-            item = _store_row(community, data)
+        item = intake.store(community, data).item
         item.received_at = received
-        item.posted_at = item.posted_at or received - timedelta(seconds=5)
         self.created["moderation items"] += 1
         db.session.flush()
         return item
@@ -371,7 +287,7 @@ class _Run:
                     NetiquetteRule.number == plan.rule,
                 )
             )
-        decision = self.decisions.decide(
+        decision = decisions.decide(
             item,
             moderator=self.moderator,
             action=plan.action,
@@ -399,77 +315,3 @@ class _Run:
         for unit in first:
             units.approve(unit, by=self.owner)
             self.created["approved units"] += 1
-
-
-# --- without the community API's intake (see the module's shortcuts) -------------------
-
-
-def _store_row(community: Community, data: dict[str, Any]) -> ModerationItem:
-    known = db.session.scalar(
-        sa.select(ModerationItem).where(
-            ModerationItem.community_id == community.id,
-            ModerationItem.external_id == data["id"],
-        )
-    )
-    if known is not None:
-        return known
-    author = _author(community, data["author"])
-    kinds = {
-        entry.word: entry.kind
-        for entry in db.session.scalars(
-            sa.select(WordEntry).where(WordEntry.community_id == community.id)
-        )
-    }
-    text = data.get("text", "")
-    hits = [
-        {"word": word, "kind": kind.value}
-        for word, kind in kinds.items()
-        if re.search(rf"(?<!\w){re.escape(word)}(?!\w)", text.casefold())
-    ]
-    hit_kinds = {hit["kind"] for hit in hits}
-    kind = ItemKind(data["kind"])
-    urgent = (
-        kind in (ItemKind.REPORT, ItemKind.QUESTION)
-        or bool(data.get("reported_by"))
-        or bool(hit_kinds & {WordKind.SUSPECT.value, WordKind.BLOCKED.value})
-    )
-    item = ModerationItem(
-        community_id=community.id,
-        external_id=data["id"],
-        kind=kind,
-        author_id=author.id,
-        channel=data.get("channel", ""),
-        thread=data.get("thread", ""),
-        text=text,
-        image_urls=list(data.get("images", [])),
-        context=list(data.get("context", [])),
-        reported_by=data.get("reported_by", ""),
-        report_reason=data.get("report_reason", ""),
-        refers_to_id=data.get("refers_to"),
-        tier=TIER_URGENT if urgent else TIER_NORMAL,
-        word_hits=hits,
-        held=community.pre_moderation and WordKind.BLOCKED.value in hit_kinds,
-        disturbing=WordKind.DISTURBING.value in hit_kinds,
-    )
-    db.session.add(item)
-    db.session.flush()
-    return item
-
-
-def _author(community: Community, data: dict[str, str]) -> CommunityAuthor:
-    author = db.session.scalar(
-        sa.select(CommunityAuthor).where(
-            CommunityAuthor.community_id == community.id,
-            CommunityAuthor.external_id == data["id"],
-        )
-    )
-    if author is None:
-        author = CommunityAuthor(
-            community_id=community.id,
-            external_id=data["id"],
-            display_name=data.get("name", ""),
-            language=data.get("language", ""),
-        )
-        db.session.add(author)
-        db.session.flush()
-    return author

@@ -1,7 +1,7 @@
 """Demo data for moderation work: the demo moderator, Chat Demo UG's two per-item
 moderation gigs they are hired on (rules to accept), the communities connected for
-them, their netiquette when the company part's defaults are not there, and the
-items — German and English, waiting or already decided.
+them with their own words beside the default netiquette, and the items — German
+and English, waiting or already decided.
 
 Read by ``marketplace.seed.moderation`` (and the moderator's account and
 applications by ``marketplace.seed.demo``).
@@ -15,7 +15,8 @@ from textwrap import dedent
 from typing import Any
 
 from marketplace.moderation.item_models import DecisionAction, EscalationCategory
-from marketplace.moderation.models import CommunityKind, CommunitySource, PenaltyAction
+from marketplace.moderation.models import CommunityKind, CommunitySource
+from marketplace.sandbox.community.config import DEFAULT_API_URL, DEFAULT_WEBHOOK_URL
 from marketplace.seed.demo_data import (
     CHAT_COMPANY,
     HIRED,
@@ -41,8 +42,8 @@ DEMO_WEBHOOK_SECRETS = {
     REPORTS: "whsec_demo-herzklopfen-reports",
 }
 # The bundled sandbox community (``flask sandbox community``, port 12112).
-SANDBOX_API_URL = "http://127.0.0.1:5000"
-SANDBOX_WEBHOOK_URL = "http://127.0.0.1:12112/webhook"
+SANDBOX_API_URL = DEFAULT_API_URL
+SANDBOX_WEBHOOK_URL = DEFAULT_WEBHOOK_URL
 SANDBOX_FILE_NAME = "sandbox-community.json"
 # The owner approves the moderator's first decided items; the rest wait in review.
 APPROVED_ITEMS = 4
@@ -163,70 +164,6 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
         },
     ),
 )
-
-
-# Used only while the company part's ``netiquette.install_defaults`` is not there:
-# the same five rules and ladder, so the items below break the same numbers.
-@dataclass(frozen=True)
-class RuleSpec:
-    title_de: str
-    title_en: str
-    text_de: str
-    text_en: str
-    warning_de: str
-    warning_en: str
-
-
-FALLBACK_RULES: tuple[RuleSpec, ...] = (
-    RuleSpec(
-        "Respektvoller Umgang", "Be respectful",
-        "Keine Beleidigungen, Drohungen oder Herabsetzungen anderer.",
-        "No insults, threats or putting others down.",
-        "Hallo {author}, Ihr Beitrag verstößt gegen Regel {rule} von {community}: "
-        "Bitte gehen Sie respektvoll mit anderen um.",
-        "Hello {author}, your post breaks rule {rule} of {community}: "
-        "please treat others with respect.",
-    ),
-    RuleSpec(
-        "Kein Spam und keine Werbung", "No spam or advertising",
-        "Keine Werbung, Kettenbriefe oder wiederholten Nachrichten.",
-        "No advertising, chain letters or repeated messages.",
-        "Hallo {author}, Werbung und Spam sind in {community} nicht erlaubt (Regel {rule}).",
-        "Hello {author}, advertising and spam are not allowed in {community} (rule {rule}).",
-    ),
-    RuleSpec(
-        "Keine persönlichen Daten", "No personal data",
-        "Keine Adressen, Telefonnummern oder anderen persönlichen Daten – weder eigene "
-        "noch fremde.",
-        "No addresses, phone numbers or other personal data – yours or anyone else's.",
-        "Hallo {author}, bitte teilen Sie in {community} keine persönlichen Daten (Regel {rule}).",
-        "Hello {author}, please do not share personal data in {community} (rule {rule}).",
-    ),
-    RuleSpec(
-        "Nichts Rechtswidriges", "Nothing illegal",
-        "Keine strafbaren Inhalte, keine Anleitungen zu Straftaten, keine "
-        "Urheberrechtsverletzungen.",
-        "No unlawful content, no instructions for crimes, no copyright infringement.",
-        "Hallo {author}, Ihr Beitrag wurde entfernt, weil er gegen Regel {rule} von "
-        "{community} verstößt: keine rechtswidrigen Inhalte.",
-        "Hello {author}, your post was removed because it breaks rule {rule} of "
-        "{community}: nothing illegal.",
-    ),
-    RuleSpec(
-        "Beim Thema bleiben", "Stay on topic",
-        "Bitte bleiben Sie beim Thema des Kanals oder Threads.",
-        "Please keep to the topic of the channel or thread.",
-        "Hallo {author}, bitte bleiben Sie beim Thema (Regel {rule} von {community}).",
-        "Hello {author}, please stay on topic (rule {rule} of {community}).",
-    ),
-)  # fmt: skip
-FALLBACK_LADDER: tuple[tuple[int, PenaltyAction, int | None], ...] = (
-    (1, PenaltyAction.WARN, None),
-    (2, PenaltyAction.MUTE, 60),
-    (3, PenaltyAction.MUTE, 24 * 60),
-    (4, PenaltyAction.BAN_PROPOSAL, None),
-)
-FALLBACK_SUSPECT_WORDS = ("idiot", "spam", "telefonnummer", "whatsapp", "gratis", "free money")
 
 
 # --- items --------------------------------------------------------------------------
