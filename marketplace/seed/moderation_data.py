@@ -45,6 +45,8 @@ DEMO_WEBHOOK_SECRETS = {
 SANDBOX_API_URL = DEFAULT_API_URL
 SANDBOX_WEBHOOK_URL = DEFAULT_WEBHOOK_URL
 SANDBOX_FILE_NAME = "sandbox-community.json"
+# A member's upload: an image the development server serves (static/demo/).
+DEMO_IMAGE_URL = f"{DEFAULT_API_URL}/static/demo/velvet-rose.svg"
 # The owner approves the moderator's first decided items; the rest wait in review.
 APPROVED_ITEMS = 4
 
@@ -329,7 +331,7 @@ WAITING: tuple[ItemSpec, ...] = (
           "Erzähl mir langsam, was du heute Nacht mit mir vorhast … ich bin ganz Ohr. 😏", 90),
     _item(VELVET, "vl-2102", "message", ROSE,
           "Neues Profilbild ist online – freue mich über ehrliche Meinungen.", 80,
-          images=["https://velvet-lounge.example/uploads/v-rose/profil-3.jpg"]),
+          images=[DEMO_IMAGE_URL]),
     _item(VELVET, "vl-2103", "message", LUCKY,
           "Ich bin eigentlich minderjährig, aber hier merkt das eh keiner 😉", 70),
     _item(VELVET, "vl-2104", "report", KAI,
