@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -165,3 +166,25 @@ def test_a_held_message_shows_once_the_moderator_approves_it(app, sandbox, setup
 
     moderate(app, setup, lambda item: (DecisionAction.APPROVE, {}))
     assert "Jetzt billig kaufen!" in text(anna) and "Held for review" not in text(ben)
+
+
+def test_a_muted_user_cannot_post_until_the_mute_ends(app, sandbox, setup):
+    ben = person(sandbox, "Ben")
+    ben.post("/chat/lobby", data={"text": "Spam spam spam"})
+    moderate(
+        app,
+        setup,
+        lambda item: (DecisionAction.MUTE, {"rule_id": setup["rule"], "mute_minutes": 60}),
+    )
+    refused = ben.post("/chat/lobby", data={"text": "Noch mehr"}).get_data(as_text=True)
+    assert "You are muted by the moderation team until" in refused
+    assert "Noch mehr" not in text(ben)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationItem)) == 1
+
+    later = datetime.now(UTC) + timedelta(minutes=61)
+    sandbox.community.config.clock = lambda: later
+    ben.post("/chat/lobby", data={"text": "Wieder da"})
+    assert "Wieder da" in text(ben)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationItem)) == 2
