@@ -11,7 +11,13 @@ from tests.world import build_world
 
 # Stripe calls the webhook without a session; its signature is the proof
 # (tests/payments/test_webhooks.py refuses unsigned and forged requests).
-CSRF_EXEMPT = {("stripe_webhook.receive", "POST"), ("workpool_api.receive_message", "POST")}
+# The same for the community API: its token is the proof (tests/moderation/test_api.py).
+CSRF_EXEMPT = {
+    ("stripe_webhook.receive", "POST"),
+    ("workpool_api.receive_message", "POST"),
+    ("moderation_api.receive_item", "POST"),
+    ("moderation_api.receive_batch", "POST"),
+}
 POST_ROUTES = sorted(key for key in EXPECTATIONS if key[1] == "POST" and key not in CSRF_EXEMPT)
 
 

@@ -1,41 +1,30 @@
 """The whole loop against the real Nebendesk: the sandbox community posts to the
-community API of the test app served over HTTP, and decisions come back by
-signed webhook (work/delivery.py) and by polling."""
+community API of the test app served over HTTP, a hired moderator takes the items
+with "Next item" and decides them through the decision service, and the decisions
+come back by signed webhook (work/delivery.py) or by polling."""
 
 from __future__ import annotations
 
 import hashlib
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from flask import Flask
 from werkzeug.serving import make_server
 
 from marketplace.extensions import db
-from marketplace.moderation import events
-from marketplace.moderation.item_models import (
-    Decision,
-    DecisionAction,
-    DecisionStatus,
-    ItemStatus,
-    ModerationItem,
-)
-from marketplace.moderation.models import (
-    Community,
-    CommunityKind,
-    CommunitySource,
-    NetiquetteRule,
-    WordEntry,
-    WordKind,
-)
+from marketplace.moderation import decisions, queue
+from marketplace.moderation.item_models import DecisionAction, ModerationItem
+from marketplace.moderation.models import Community, WordEntry, WordKind
+from marketplace.onboarding.models import Engagement
 from marketplace.sandbox.community import CommunityServer
-from tests.factories import CompanyFactory, PublishedGigFactory, company_member
-
-pytest.importorskip("marketplace.moderation.api_views", reason="the community API is not here")
+from tests.moderation import moderator_helpers as mh
 
 TOKEN = "tok_sandbox_e2e_0123456789"
-SECRET = "whsec_sandbox_e2e"
 
 
 @pytest.fixture
@@ -57,121 +46,145 @@ def sandbox(nebendesk: str) -> Iterator[CommunityServer]:
 
 
 @pytest.fixture
-def community(app: Flask, sandbox: CommunityServer) -> dict[str, int]:
+def setup(app: Flask, sandbox: CommunityServer) -> dict[str, Any]:
+    """A funded chat moderation gig whose community is the sandbox (pre-moderated:
+    "kaufen" is blocked), and a hired moderator."""
     with app.app_context():
-        company = CompanyFactory()
-        owner = company_member(company)
-        gig = PublishedGigFactory(company=company, created_by=owner)
-        row = Community(
-            gig=gig,
-            company_id=gig.company_id,
-            name="Sandbox",
-            kind=CommunityKind.CHAT,
-            source=CommunitySource.SANDBOX,
-            token_hash=hashlib.sha256(TOKEN.encode()).hexdigest(),
-            webhook_url=f"{sandbox.url}/webhook",
-            webhook_secret=SECRET,
-            connected_by_id=owner.id,
-            pre_moderation=True,
-        )
-        db.session.add(row)
-        db.session.flush()
-        rule = NetiquetteRule(
-            community_id=row.id, number=1, title_de="Respekt", title_en="Respect",
-            warning_de="Bitte respektvoll.", warning_en="Please be respectful.",
-        )  # fmt: skip
-        db.session.add(rule)
-        db.session.add(WordEntry(community_id=row.id, word="kaufen", kind=WordKind.BLOCKED))
+        found = mh.community(pre_moderation=True)
+        found.token_hash = hashlib.sha256(TOKEN.encode()).hexdigest()
+        found.webhook_url = f"{sandbox.url}/webhook"
+        db.session.add(WordEntry(community_id=found.id, word="kaufen", kind=WordKind.BLOCKED))
         db.session.commit()
-        ids = {"community": row.id, "rule": rule.id, "owner": owner.id}
-    sandbox.community.config.community_id = ids["community"]
-    sandbox.community.config.webhook_secret = SECRET
+        engagement = mh.hire(found)
+        ids = {
+            "community": found.id,
+            "rule": mh.rule(found).id,
+            "engagement": engagement.id,
+        }
+        sandbox.community.config.community_id = found.id
+        sandbox.community.config.webhook_secret = found.webhook_secret
     return ids
 
 
-def decide(app: Flask, ids: dict[str, int], external_id: str, action: DecisionAction, **fields):
-    """A decision as the moderator's service makes it, sent through the outbox."""
+def person(sandbox: CommunityServer, name: str, language: str = "de"):
+    client = sandbox.app.test_client()
+    client.post("/as", data={"name": name, "language": language})
+    return client
+
+
+def moderate(app: Flask, setup: dict[str, Any], choose) -> list[str]:
+    """The moderator presses "Next item" until the queue is empty and decides each
+    item with ``choose(item) -> (action, fields)``; one commit per decision, after
+    which the webhook goes out. Returns the items' ids in the community."""
+    seen = []
     with app.app_context():
-        item = db.session.query(ModerationItem).filter_by(external_id=external_id).one()
-        decision = Decision(
-            item_id=item.id, community_id=item.community_id, author_id=item.author_id,
-            action=action, status=DecisionStatus.EFFECTIVE, decided_by_id=ids["owner"],
-            language="en", **fields,
-        )  # fmt: skip
-        db.session.add(decision)
-        db.session.flush()
-        decision.statement = events.statement_of_reasons(decision)
-        item.status = ItemStatus.DECIDED
-        events.send_decision(decision)
-        db.session.commit()  # the webhook is delivered after the commit (inline jobs)
-        return decision.id
+        moderator = db.session.get(Engagement, setup["engagement"]).worker
+        while (item := queue.claim_next(moderator).item) is not None:
+            action, fields = choose(item)
+            decisions.decide(item, moderator=moderator, action=action, **fields)
+            db.session.commit()
+            seen.append(item.external_id)
+    return seen
 
 
-def reverse(app: Flask, decision_id: int) -> None:
-    """The decision undone, sent as decision.reversed; polling only (no webhook URL)."""
-    with app.app_context():
-        original = db.session.get(Decision, decision_id)
-        original.community.webhook_url = ""
-        original.status = DecisionStatus.REVERSED
-        reversal = Decision(
-            item_id=original.item_id, community_id=original.community_id,
-            author_id=original.author_id, action=DecisionAction.REVERSE,
-            status=DecisionStatus.EFFECTIVE, decided_by_id=original.decided_by_id,
-            language="en", reverses_id=original.id,
-        )  # fmt: skip
-        db.session.add(reversal)
-        db.session.flush()
-        events.send_decision(reversal, "decision.reversed")
-        db.session.commit()
+def text(client, path: str = "/chat/lobby") -> str:
+    return client.get(path).get_data(as_text=True)
 
 
-def test_posts_reach_nebendesk_and_decisions_come_back(app, sandbox, community):
-    ben, anna = sandbox.app.test_client(), sandbox.app.test_client()
-    ben.post("/as", data={"name": "Ben", "language": "de"})
-    anna.post("/as", data={"name": "Anna"})
+def test_posts_reach_nebendesk_and_decisions_come_back(app, sandbox, setup):
+    ben, chris, anna = (
+        person(sandbox, "Ben"),
+        person(sandbox, "Chris", "en"),
+        person(sandbox, "Anna"),
+    )
     ben.post("/chat/lobby", data={"text": "Hallo zusammen"})
-    ben.post("/chat/lobby", data={"text": "Du Idiot"})
+    ben.post("/chat/lobby", data={"text": "Du bist ein Idiot"})
+    chris.post("/chat/lobby", data={"text": "You are all boring"})
     anna.post("/moderation", data={"text": "Darf ich Links posten?"})
     store = sandbox.community.store
-    assert all(m["sent"] for m in store.messages.values()), store.messages
-
-    insult_id = next(m["id"] for m in store.messages.values() if m["text"] == "Du Idiot")
+    assert all(m["sent"] and not m["held"] for m in store.messages.values()), store.messages
+    by_text = {m["text"]: m["id"] for m in store.messages.values()}
     question_id = next(iter(store.questions))
+
     with app.app_context():
-        insult = db.session.query(ModerationItem).filter_by(external_id=insult_id).one()
-        assert insult.community_id == community["community"]
-        assert insult.author.external_id == "u-ben" and insult.author.display_name == "Ben"
+        insult = db.session.scalar(
+            sa.select(ModerationItem).filter_by(external_id=by_text["Du bist ein Idiot"])
+        )
+        assert insult.community_id == setup["community"] and insult.word_hits
+        assert (insult.author.external_id, insult.author.display_name) == ("u-ben", "Ben")
         assert [c["text"] for c in insult.context] == ["Hallo zusammen"]
-        question = db.session.query(ModerationItem).filter_by(external_id=question_id).one()
-        assert question.kind.value == "question"
 
-    removal = decide(app, community, insult_id, DecisionAction.REMOVE, rule_id=community["rule"])
-    decide(app, community, question_id, DecisionAction.ANSWER, message="Ja, zum Thema gern.")
-    assert len(store.decisions) == 2  # both came by webhook
+    def choose(item):
+        if item.text == "Du bist ein Idiot":
+            return DecisionAction.REMOVE, {"rule_id": setup["rule"]}
+        if item.text == "You are all boring":
+            return DecisionAction.WARN, {"rule_id": setup["rule"]}
+        if item.kind.value == "question":
+            return DecisionAction.ANSWER, {"message": "Ja, wenn sie zum Thema passen."}
+        return DecisionAction.APPROVE, {}
 
-    lobby = anna.get("/chat/lobby").get_data(as_text=True)
-    assert "Removed by the moderation team." in lobby and "Du Idiot" not in lobby
-    answers = anna.get("/moderation").get_data(as_text=True)
-    assert "The moderation team:</strong> Ja, zum Thema gern." in answers
-    assert "Respect" in ben.get("/moderation").get_data(as_text=True)
+    decided = moderate(app, setup, choose)
+    assert sorted(decided) == sorted([*by_text.values(), question_id])
+    assert len(store.decisions) == 4  # all came by webhook
 
-    # The appeal succeeds; the reversal is only polled ("Sync decisions now").
-    reverse(app, removal)
-    assert "Du Idiot" not in anna.get("/chat/lobby").get_data(as_text=True)
-    synced = anna.post("/sync", follow_redirects=True).get_data(as_text=True)
-    assert "1 new decision(s)" in synced
-    assert "Du Idiot" in anna.get("/chat/lobby").get_data(as_text=True)
+    lobby = text(anna)
+    assert "Removed by the moderation team." in lobby and "Idiot" not in lobby
+    assert "Hallo zusammen" in lobby and "You are all boring" in lobby
+    assert (
+        "Warning from the moderation team: Chris, please stay respectful (rule 1. Be respectful)."
+        in text(chris)
+    )
+    assert "please stay respectful" not in lobby
+    assert "The moderation team:</strong> Ja, wenn sie zum Thema passen." in text(
+        anna, "/moderation"
+    )
+
+    # Ben appeals; the moderator upholds it. The community learns it by polling only.
+    notices = text(ben, "/moderation")
+    assert "Your content was removed" in notices and "Regel 1" in notices
+    removal = next(d for d in store.decisions.values() if d["action"] == "remove")
+    ben.post("/moderation", data={"text": "Das war ironisch.", "refers_to": str(removal["id"])})
+    with app.app_context():
+        db.session.get(Community, setup["community"]).webhook_url = ""
+        db.session.commit()
+    moderate(app, setup, lambda item: (DecisionAction.REVERSE, {"message": "Sie haben recht."}))
+    assert "Idiot" not in text(anna)
+    assert "2 new decision(s)" in anna.post("/sync", follow_redirects=True).get_data(as_text=True)
+    assert "Du bist ein Idiot" in text(anna)
+    appeal = text(ben, "/moderation")
+    assert "reversed</strong>, it no longer applies" in appeal
+    assert "The moderation team:</strong> Sie haben recht." in appeal
 
 
-def test_a_held_message_shows_once_nebendesk_approves_it(app, sandbox, community):
-    ben, anna = sandbox.app.test_client(), sandbox.app.test_client()
-    ben.post("/as", data={"name": "Ben"})
-    anna.post("/as", data={"name": "Anna"})
+def test_a_held_message_shows_once_the_moderator_approves_it(app, sandbox, setup):
+    ben, anna = person(sandbox, "Ben"), person(sandbox, "Anna")
     ben.post("/chat/lobby", data={"text": "Jetzt billig kaufen!"})
     message = next(iter(sandbox.community.store.messages.values()))
     assert message["sent"] and message["held"]
-    assert "billig" not in anna.get("/chat/lobby").get_data(as_text=True)
-    assert "Held for review" in ben.get("/chat/lobby").get_data(as_text=True)
+    assert "billig" not in text(anna)
+    assert "Held for review" in text(ben)
 
-    decide(app, community, message["id"], DecisionAction.APPROVE)
-    assert "Jetzt billig kaufen!" in anna.get("/chat/lobby").get_data(as_text=True)
+    moderate(app, setup, lambda item: (DecisionAction.APPROVE, {}))
+    assert "Jetzt billig kaufen!" in text(anna) and "Held for review" not in text(ben)
+
+
+def test_a_muted_user_cannot_post_until_the_mute_ends(app, sandbox, setup):
+    ben = person(sandbox, "Ben")
+    ben.post("/chat/lobby", data={"text": "Spam spam spam"})
+    moderate(
+        app,
+        setup,
+        lambda item: (DecisionAction.MUTE, {"rule_id": setup["rule"], "mute_minutes": 60}),
+    )
+    refused = ben.post("/chat/lobby", data={"text": "Noch mehr"}).get_data(as_text=True)
+    assert "You are muted by the moderation team until" in refused
+    assert "Noch mehr" not in text(ben)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationItem)) == 1
+
+    later = datetime.now(UTC) + timedelta(minutes=61)
+    sandbox.community.config.clock = lambda: later
+    ben.post("/chat/lobby", data={"text": "Wieder da"})
+    assert "Wieder da" in text(ben)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(ModerationItem)) == 2
