@@ -59,6 +59,7 @@ LOGIN_EMAILS = (
     "owner@chat.demo.test",
     "seeker@demo.test",
     "newbie@demo.test",
+    "moderator@demo.test",  # its moderation work: tests/test_seed_demo_moderation.py
 )
 
 
