@@ -7,7 +7,8 @@ is checked without touching this test. Each page is checked in English and in
 German, at desktop width and at 390 px (a phone): any axe-core violation, of
 any impact, and any page wider than its viewport fail the test, which lists
 every finding with the pages it was found on. Pages only a POST reaches (the
-worker's workbench, behind "Next email") get their own test below.
+worker's workbench, behind "Next email"; the demo moderator's item, behind
+"Next item") get their own tests below.
 
 The demo is seeded into the test database for each account (about 3 s); the
 whole file makes some 1,100 checks of 0.4–0.7 s each: 7 to 13 minutes on the
@@ -29,7 +30,7 @@ from playwright.sync_api import Page, expect
 
 from marketplace.extensions import db
 from marketplace.seed.demo import seed_demo
-from marketplace.seed.demo_data import DEMO_PASSWORD, LOGINS, SEEKER_EMAIL
+from marketplace.seed.demo_data import DEMO_PASSWORD, LOGINS, MODERATOR_EMAIL, SEEKER_EMAIL
 from tests.e2e.site_audit import DESKTOP, PHONE, Crawl, Visit, audit, install_axe
 
 pytestmark = pytest.mark.e2e
@@ -161,3 +162,29 @@ def test_workbench_passes_and_its_answer_box_follows_the_heading_on_a_phone(
     expect(answer).not_to_have_value("")
     expect(answer).to_be_focused()
     expect(page.locator("#canned")).not_to_have_attribute("open", "")
+
+
+def test_the_demo_moderators_next_item_passes_in_both_languages(app, new_page: Callable[..., Page]):
+    """The demo moderator's first item (behind the "Next item" POST: the oldest
+    urgent one, a word-list hit) passes axe-core and fits a phone in English and
+    German."""
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    page = new_page()
+    install_axe(page.context)
+    log_in(page, MODERATOR_EMAIL)
+    page.goto("/work/moderation")
+    switch_language(page, "en")
+    page.get_by_role("button", name="Next item").click()
+    expect(page.locator("h1")).to_contain_text("Item from")
+    expect(page.locator("main")).to_contain_text("idiot")
+    path = "/" + page.url.split("/", 3)[3]
+    visit = Visit(url=path, final=path, status=200)
+
+    auditor = Auditor(page, MODERATOR_EMAIL)
+    auditor(visit, "en")
+    switch_language(page, "de")
+    auditor(visit, "de")
+    switch_language(page, "en")
+    assert not auditor.findings, auditor.report()
