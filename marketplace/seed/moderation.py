@@ -236,9 +236,14 @@ class _Run:
         self.decision_ids: dict[str, int] = {}
 
     def play(self) -> None:
+        playing = True
         for spec in HISTORY:
-            if spec.community in self.fresh and not self._work(spec):
-                break
+            if spec.community not in self.fresh:
+                continue
+            if playing:
+                playing = self._work(spec)
+            else:
+                self._store(spec)  # the history stopped: the rest waits
         self._approve_first_items()
         for spec in WAITING:
             if spec.community in self.fresh:
