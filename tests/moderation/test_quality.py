@@ -178,5 +178,7 @@ def test_units_say_moderated_item_with_the_community_in_german(app, client, logi
     login_as(_user(app, s.owner_id))
     review = text(client.get("/company/review"))
     assert f"moderierter Beitrag · {s.community_name}" in review
+    balance = text(client.get("/company/balance"))
+    assert f"moderierter Beitrag · {s.community_name}" in balance
     page = text(client.get(s.url))
     assert "Stichprobe prüfen" in page and "Beibehalten" in page and "Aufheben" in page
