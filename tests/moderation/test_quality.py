@@ -43,12 +43,16 @@ class Setup:
 
 def setup(app, *, action=DecisionAction.WARN, locale: str = "en") -> Setup:
     """A funded community whose moderator warned an author (a strike) through the
-    decision service: one pending unit "moderation-item:<id>"."""
+    decision service: one pending unit "moderation-item:<id>"; another item the
+    moderator skipped (no unit, never in the sample)."""
     with app.app_context():
         found = mh.community()
         moderator = mh.hire(found)
+        mh.item(found, "Übersprungen, ohne Entscheidung")
+        queue.skip(queue.claim_next(moderator.worker).item, worker=moderator.worker)
         mh.item(found, "Du bist so ein Trottel")
         claim = queue.claim_next(moderator.worker)
+        assert claim.item.text == "Du bist so ein Trottel"
         decision = decisions.decide(
             claim.item, moderator=moderator.worker, action=action,
             rule_id=mh.rule(found).id if action != DecisionAction.APPROVE else None,
@@ -101,6 +105,7 @@ def test_the_sample_shows_the_decision_inline_and_keep_approves_the_unit(app, cl
     assert "Warned · rule 1" in page and "1. Be respectful" in page  # decision and rule
     assert "bitte beachten Sie Regel 1" in page  # the message sent (author language)
     assert "1 decision is open for review." in page
+    assert "Übersprungen" not in page  # a skipped item is neither paid nor reviewed
 
     response = client.post(f"{s.url}/{s.decision_id}/keep", follow_redirects=True)
     assert "The decision is kept and the moderator's work approved." in text(response)
