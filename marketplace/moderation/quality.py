@@ -125,6 +125,10 @@ def _require_open(found: Entry, now: datetime) -> None:
         raise InvalidTransition(
             _("The review window for this work has ended; it is approved automatically.")
         )
+    if unit.status == UnitStatus.WAITING:
+        raise InvalidTransition(
+            _("This work waits for your funds; you can review it once it is counted.")
+        )
     if unit.status != UnitStatus.PENDING:
         raise InvalidTransition(_("This decision has already been reviewed."))
 

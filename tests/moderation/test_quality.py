@@ -112,6 +112,10 @@ def test_the_sample_shows_the_decision_inline_and_keep_approves_the_unit(app, cl
     assert "No decisions of this community are open for review." in text(response)
     assert _state(app, s)[:2] == (DecisionStatus.EFFECTIVE, UnitStatus.APPROVED)
     assert _reversed_events(app) == []
+    again = client.post(f"{s.url}/{s.decision_id}/overturn", data={"reason": "Doch nicht"})
+    assert again.status_code == 302
+    assert "This decision has already been reviewed." in text(client.get(s.url))
+    assert _state(app, s)[:2] == (DecisionStatus.EFFECTIVE, UnitStatus.APPROVED)
 
 
 def test_overturn_needs_a_reason_then_reverses_rejects_and_the_worker_disputes(
