@@ -22,6 +22,7 @@ from marketplace.audit.services import record
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigCommunity, GigKind
+from marketplace.moderation import netiquette
 from marketplace.moderation.models import Community, CommunityKind
 
 TOKEN_PREFIX = "ndc_"  # noqa: S105 - a prefix that marks our tokens, not a secret
@@ -132,6 +133,7 @@ def connect(
     )
     db.session.add(community)
     db.session.flush()
+    netiquette.install_defaults(community)  # rules, ladder and suspect words to start from
     record(actor=by, action="community.connect", object_type="community", object_id=community.id)
     return community, token
 
