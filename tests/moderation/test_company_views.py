@@ -451,3 +451,16 @@ def test_declining_needs_a_reason_and_tells_the_moderator(app, client, login_as,
     )
     again = client.post(f"{s.url}/proposals/{decision_id}/confirm", follow_redirects=True)
     assert "This is not possible right now" in text(again)
+
+
+def test_a_proposal_past_its_time_cannot_be_confirmed(app, client, login_as):
+    s = setup(app, login_as)
+    with app.app_context():
+        decision_id = _proposal(s)
+        db.session.get(Decision, decision_id).respond_by = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = client.post(f"{s.url}/proposals/{decision_id}/confirm", follow_redirects=True)
+    assert "The time to answer this proposal has run out." in text(response)
+    with app.app_context():
+        assert db.session.get(Decision, decision_id).status == DecisionStatus.PROPOSED
+        assert db.session.scalars(sa.select(OutgoingEvent)).all() == []
