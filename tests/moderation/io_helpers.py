@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import sqlalchemy as sa
+
 from marketplace.extensions import db
 from marketplace.gigs.models import GigKind, PayModel
 from marketplace.moderation import connections
@@ -39,6 +41,8 @@ def connected(
 
 
 def words(community: Community, **kinds: list[str]) -> None:
+    """Exactly these word lists (a connected community starts with default suspect words)."""
+    db.session.execute(sa.delete(WordEntry).where(WordEntry.community_id == community.id))
     for kind, entries in kinds.items():
         for word in entries:
             db.session.add(WordEntry(community_id=community.id, word=word, kind=WordKind(kind)))
