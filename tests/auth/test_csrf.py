@@ -11,7 +11,14 @@ from tests.world import build_world
 
 # Stripe calls the webhook without a session; its signature is the proof
 # (tests/payments/test_webhooks.py refuses unsigned and forged requests).
-CSRF_EXEMPT = {("stripe_webhook.receive", "POST"), ("workpool_api.receive_message", "POST")}
+# The community API has no session either: its bearer token is the proof
+# (tests/moderation/test_api.py refuses a missing, wrong or other community's token).
+CSRF_EXEMPT = {
+    ("stripe_webhook.receive", "POST"),
+    ("workpool_api.receive_message", "POST"),
+    ("moderation_api.receive_item", "POST"),
+    ("moderation_api.receive_batch", "POST"),
+}
 POST_ROUTES = sorted(key for key in EXPECTATIONS if key[1] == "POST" and key not in CSRF_EXEMPT)
 
 
