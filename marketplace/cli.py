@@ -8,7 +8,6 @@ from flask.cli import AppGroup
 
 from marketplace.extensions import db
 from marketplace.moderation.cli import moderation_cli
-from marketplace.moderation.cron import cron_cli as moderation_cron_cli
 from marketplace.sandbox.cli import sandbox_cli
 
 admin_cli = AppGroup("admin", help="Administrator accounts.")
@@ -342,4 +341,3 @@ def register(app: Flask) -> None:
         app.cli.add_command(group)
     app.cli.add_command(worker_command)
     app.cli.add_command(sandbox_cli)
-    app.cli.add_command(moderation_cron_cli)

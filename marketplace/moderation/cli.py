@@ -16,3 +16,8 @@ def deliver_command(limit: int) -> None:
     from marketplace.work.delivery import deliver_due
 
     click.echo(f"Delivered {deliver_due(limit=limit)} webhook(s).")
+
+
+# The housekeeping commands (expire-proposals, purge-evidence) live beside their
+# services and register on this group when imported.
+from marketplace.moderation import cron  # noqa: E402, F401

@@ -22,8 +22,8 @@ from flask_login import current_user, login_required
 
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.moderation import company_lists, company_queries, controls, netiquette
-from marketplace.moderation.company_forms import ControlItemForm
+from marketplace.moderation import company_lists, company_queries, controls, decisions, netiquette
+from marketplace.moderation.company_forms import ControlItemForm, DeclineForm
 from marketplace.moderation.company_views import ACTION_LABELS, bp, language, load_community
 from marketplace.moderation.item_models import ControlItem, DecisionAction
 from marketplace.moderation.models import NetiquetteRule
@@ -175,3 +175,41 @@ def dashboard_csv(community_id: int):
         mimetype="text/csv",
         headers={"Content-Disposition": f'attachment; filename="{filename}"'},
     )
+
+
+@bp.post("/<int:community_id>/proposals/<int:decision_id>/confirm")
+@login_required
+def confirm_proposal(community_id: int, decision_id: int):
+    community = load_community(community_id)
+    decision = company_lists.proposal(community, decision_id) or abort(404)
+    try:
+        decisions.put_in_force(decision, by=current_user)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The measure is in force and sent to your community."), "success")
+    return redirect(url_for("community_manage.proposals", community_id=community.id))
+
+
+@bp.post("/<int:community_id>/proposals/<int:decision_id>/decline")
+@login_required
+def decline_proposal(community_id: int, decision_id: int):
+    community = load_community(community_id)
+    decision = company_lists.proposal(community, decision_id) or abort(404)
+    form = DeclineForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for error in errors:
+                flash(error, "error")
+        return redirect(url_for("community_manage.proposals", community_id=community.id))
+    try:
+        decisions.decline(decision, by=current_user, reason=form.reason.data.strip())
+    except DomainError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+    else:
+        db.session.commit()
+        flash(_("The proposal is declined; the moderator is told why."), "success")
+    return redirect(url_for("community_manage.proposals", community_id=community.id))

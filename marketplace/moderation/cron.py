@@ -1,17 +1,15 @@
 """Moderation housekeeping for cron: lapsed proposals and evidence past retention.
 
 Plain functions (each commits once) and the click commands
-``flask moderation-cron expire-proposals`` and ``flask moderation-cron purge-evidence``.
+``flask moderation expire-proposals`` and ``flask moderation purge-evidence``.
 """
 
 from __future__ import annotations
 
 import click
-from flask.cli import AppGroup
 
 from marketplace.extensions import db
-
-cron_cli = AppGroup("moderation-cron", help="Moderation housekeeping (safe to run from cron).")
+from marketplace.moderation.cli import moderation_cli
 
 
 def expire_proposals() -> int:
@@ -32,13 +30,13 @@ def purge_evidence() -> int:
     return count
 
 
-@cron_cli.command("expire-proposals")
+@moderation_cli.command("expire-proposals")
 def expire_proposals_command() -> None:
     """Let proposals lapse whose response time is over (the moderator is told)."""
     click.echo(f"Expired {expire_proposals()} proposal(s).")
 
 
-@cron_cli.command("purge-evidence")
+@moderation_cli.command("purge-evidence")
 def purge_evidence_command() -> None:
     """Delete evidence kept longer than the community's retention period."""
     click.echo(f"Deleted {purge_evidence()} piece(s) of evidence.")

@@ -4,7 +4,7 @@ it, kept so an appeal can be judged after the community deleted the message.
 Hashed (sha256 over its canonical JSON) when kept; readable only by the company
 and the deciding moderator (policy "moderation.evidence"), every read logged;
 emptied once the community's retention period has passed (``purge_expired``,
-run by ``flask moderation-cron purge-evidence``).
+run by ``flask moderation purge-evidence``).
 """
 
 from __future__ import annotations

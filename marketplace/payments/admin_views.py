@@ -16,7 +16,7 @@ from marketplace.extensions import db
 from marketplace.money import format_money
 from marketplace.pagination import page_arg
 from marketplace.payments import admin_queries as queries
-from marketplace.payments import earnings_queries, payouts, units
+from marketplace.payments import earnings_queries, payouts, unit_labels, units
 from marketplace.payments.admin_forms import ActionForm, DisputeDecisionForm
 from marketplace.payments.models import WorkUnit
 
@@ -33,6 +33,7 @@ def only_admins():
 def _labels() -> dict[str, object]:
     return {
         **earnings_queries.template_globals(),
+        **unit_labels.template_globals(),
         "percent_text": queries.percent_text,
     }
 

@@ -32,7 +32,7 @@ from marketplace.extensions import db
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
 from marketplace.pagination import page_arg
-from marketplace.payments import cover, funding, history, statements, units
+from marketplace.payments import cover, funding, history, statements, unit_labels, units
 from marketplace.payments.company_forms import (
     BulkApproveForm,
     RejectForm,
@@ -50,7 +50,7 @@ BULK_MAX = 500
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return statements.template_globals()
+    return {**statements.template_globals(), **unit_labels.template_globals()}
 
 
 def own_company() -> Company:

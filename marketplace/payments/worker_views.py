@@ -26,7 +26,7 @@ from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
 from marketplace.pagination import page_arg
 from marketplace.payments import earnings_queries as queries
-from marketplace.payments import gateway, payouts, units
+from marketplace.payments import gateway, payouts, unit_labels, units
 from marketplace.payments.models import UnitKind, UnitStatus, WorkUnit
 from marketplace.payments.worker_forms import DisputeForm, TimesheetForm
 
@@ -35,7 +35,7 @@ bp = Blueprint("earnings", __name__)
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return queries.template_globals()
+    return {**queries.template_globals(), **unit_labels.template_globals()}
 
 
 def _flash_errors(form) -> None:

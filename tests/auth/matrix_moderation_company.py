@@ -8,9 +8,12 @@ decided item (for control items) and an active control item. Everything of it is
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.moderation import controls
-from marketplace.moderation.item_models import DecisionAction
+from marketplace.moderation.item_models import DecisionAction, DecisionStatus
 from marketplace.moderation.models import Community
 from tests.auth.matrix_common import LOGIN, NF, OWN_COMPANY, Expectations, UrlFor, everyone
 from tests.moderation import company_helpers
@@ -51,6 +54,21 @@ def _control(w: World) -> str:
     return f"{PREFIX}/{community.id}/controls/{control.id}/deactivate"
 
 
+def _proposal(w: World) -> str:
+    community = _community(w)
+    engagement = company_helpers.hire_moderator(community)
+    decision = company_helpers.decided(
+        community,
+        engagement,
+        DecisionAction.BAN,
+        rule_number=1,
+        status=DecisionStatus.PROPOSED,
+        respond_by=utcnow() + timedelta(hours=48),
+        pay=False,
+    )
+    return f"{PREFIX}/{community.id}/proposals/{decision.id}"
+
+
 MODERATION_COMPANY: Expectations = {
     ("community_manage.overview", "GET"): (_c, OWN_COMPANY),
     ("community_manage.rules", "GET"): (lambda w: f"{_c(w)}/netiquette", OWN_COMPANY),
@@ -71,6 +89,14 @@ MODERATION_COMPANY: Expectations = {
     ),
     ("community_manage.escalations", "GET"): (lambda w: f"{_c(w)}/escalations", OWN_COMPANY),
     ("community_manage.proposals", "GET"): (lambda w: f"{_c(w)}/proposals", OWN_COMPANY),
+    ("community_manage.confirm_proposal", "POST"): (
+        lambda w: f"{_proposal(w)}/confirm",
+        OWN_COMPANY,
+    ),
+    ("community_manage.decline_proposal", "POST"): (
+        lambda w: f"{_proposal(w)}/decline",
+        OWN_COMPANY,
+    ),
     ("community_manage.mark_control", "GET"): (_decided_item, OWN_COMPANY),
     ("community_manage.mark_control", "POST"): (_decided_item, OWN_COMPANY),
     ("community_manage.controls_list", "GET"): (lambda w: f"{_c(w)}/controls", OWN_COMPANY),

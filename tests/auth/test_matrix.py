@@ -38,6 +38,7 @@ from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
 from tests.auth.matrix_moderation_io import MODERATION_IO
+from tests.auth.matrix_moderation_quality import HIDDEN_QUALITY_OBJECTS, MODERATION_QUALITY
 from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
@@ -166,6 +167,7 @@ EXPECTATIONS = {
     **MODERATION_IO,
     **MODERATION_WORKER,
     **MODERATION_COMPANY,
+    **MODERATION_QUALITY,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -187,6 +189,7 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
      {**everyone(NF), "anonymous": LOGIN}),
     *HIDDEN_CONVERSATIONS,
     *HIDDEN_COMMUNITY_OBJECTS,
+    *HIDDEN_QUALITY_OBJECTS,
 ]  # fmt: skip
 
 

@@ -69,3 +69,10 @@ def test_moderator_pages_pass_axe_fit_a_phone_and_work_by_keyboard(
     page.keyboard.press("a")
     expect(page.locator(".flash")).to_contain_text("Approved.")
     expect(page.locator("#dashboard")).to_contain_text("1 items today")
+
+    # The decision's own page (linked from the dashboard) passes too.
+    page.locator("#recent a").first.click()
+    expect(page.locator("h1")).to_contain_text("Decision #")
+    path = "/" + page.url.split("/", 3)[3]
+    auditor(Visit(url=path, final=path, status=200), "en")
+    assert not auditor.findings, auditor.report()

@@ -8,8 +8,8 @@ from typing import Any
 
 from marketplace.extensions import db
 from marketplace.gigs.models import GigKind, PayModel
-from marketplace.moderation import connections
-from marketplace.moderation.models import Community, CommunityKind, WordEntry, WordKind
+from marketplace.moderation import connections, netiquette
+from marketplace.moderation.models import Community, CommunityKind, WordKind
 from tests.factories import PublishedGigFactory
 
 _numbers = itertools.count(1)
@@ -39,9 +39,10 @@ def connected(
 
 
 def words(community: Community, **kinds: list[str]) -> None:
-    for kind, entries in kinds.items():
-        for word in entries:
-            db.session.add(WordEntry(community_id=community.id, word=word, kind=WordKind(kind)))
+    """Replace these word lists (a connected community starts with default suspect words)."""
+    netiquette.save_word_lists(
+        community, {WordKind(kind): "\n".join(entries) for kind, entries in kinds.items()}
+    )
     db.session.commit()
 
 

@@ -146,16 +146,16 @@ def test_word_list_hits_set_the_tier_hold_and_disturbing_flag(app, client):
         words(
             db.session.get(Community, community_id),
             blocked=["arschloch"],
-            suspect=["idiot"],
+            suspect=["trottel"],
             disturbing=["blut"],
         )
     blocked = post(client, community_id, item(id="b", text="Du ARSCHLOCH!"), token)
     assert blocked.status_code == 201
     assert blocked.get_json()["item"]["held"] is True
-    suspect = post(client, community_id, item(id="s", text="So ein Idiot, ehrlich."), token)
+    suspect = post(client, community_id, item(id="s", text="So ein Trottel, ehrlich."), token)
     assert suspect.get_json()["item"]["held"] is False
     disturbing = post(client, community_id, item(id="d", text="Überall Blut."), token)
-    plain = post(client, community_id, item(id="p", text="Idioten-Witz? Nein, Idiotie."), token)
+    plain = post(client, community_id, item(id="p", text="Trottelig? Nein, Trottelei."), token)
     question = post(client, community_id, item(id="q", kind="question", text="Warum?"), token)
     report = post(
         client,
@@ -168,7 +168,7 @@ def test_word_list_hits_set_the_tier_hold_and_disturbing_flag(app, client):
         items = {i.external_id: i for i in db.session.scalars(sa.select(ModerationItem))}
         assert items["b"].word_hits == [{"word": "arschloch", "kind": "blocked"}]
         assert (items["b"].tier, items["b"].held) == (TIER_URGENT, True)
-        assert items["s"].word_hits == [{"word": "idiot", "kind": "suspect"}]
+        assert items["s"].word_hits == [{"word": "trottel", "kind": "suspect"}]
         assert (items["s"].tier, items["s"].held) == (TIER_URGENT, False)
         assert items["d"].disturbing and items["d"].tier == TIER_NORMAL
         assert items["p"].word_hits == [] and items["p"].tier == TIER_NORMAL

@@ -18,11 +18,13 @@ from marketplace.extensions import db
 from marketplace.moderation import netiquette
 from marketplace.moderation.item_models import (
     ControlItem,
+    Decision,
     DecisionAction,
     DecisionStatus,
     EscalationCategory,
 )
 from marketplace.moderation.models import Community, PenaltyAction, WordKind
+from marketplace.work.models import OutgoingEvent
 from tests.factories import company_member
 from tests.moderation.company_helpers import decided, hire_moderator, make_community
 
@@ -385,3 +387,80 @@ def test_only_decided_real_items_become_control_items_with_a_rule_of_their_commu
     )
     assert again.id == control.id and again.is_active
     assert again.expected_action == DecisionAction.REMOVE
+
+
+def _proposal(s: Setup) -> int:
+    community = s.community()
+    mia = hire_moderator(community)
+    decision = decided(
+        community,
+        mia,
+        DecisionAction.BAN,
+        rule_number=1,
+        status=DecisionStatus.PROPOSED,
+        respond_by=utcnow() + timedelta(hours=48),
+        author_id="u-troll",
+        pay=False,
+    )
+    return decision.id
+
+
+def test_confirming_a_ban_proposal_puts_it_in_force_and_tells_the_community(app, client, login_as):
+    s = setup(app, login_as)
+    with app.app_context():
+        decision_id = _proposal(s)
+    response = client.post(f"{s.url}/proposals/{decision_id}/confirm", follow_redirects=True)
+    page = text(response)
+    assert "The measure is in force and sent to your community." in page
+    assert "No proposals are waiting for you." in page
+    with app.app_context():
+        decision = db.session.get(Decision, decision_id)
+        assert decision.status == DecisionStatus.EFFECTIVE
+        assert decision.answered_by_id == s.owner_id
+        events = db.session.scalars(sa.select(OutgoingEvent)).all()
+        assert [event.type for event in events] == ["decision.created"]
+    audit = text(client.get(f"{s.url}/audit"))
+    assert "Ban 1. Be respectful In force" in audit
+
+
+def test_declining_needs_a_reason_and_tells_the_moderator(app, client, login_as, smtp_sink):
+    s = setup(app, login_as)
+    with app.app_context():
+        decision_id = _proposal(s)
+    refused = client.post(
+        f"{s.url}/proposals/{decision_id}/decline", data={"reason": " "}, follow_redirects=True
+    )
+    assert "Please give a reason." in text(refused)
+    with app.app_context():
+        assert db.session.get(Decision, decision_id).status == DecisionStatus.PROPOSED
+    response = client.post(
+        f"{s.url}/proposals/{decision_id}/decline",
+        data={"reason": "One insult is not enough for a ban."},
+        follow_redirects=True,
+    )
+    assert "The proposal is declined; the moderator is told why." in text(response)
+    with app.app_context():
+        decision = db.session.get(Decision, decision_id)
+        assert decision.status == DecisionStatus.DECLINED
+        assert decision.answer_reason == "One insult is not enough for a ban."
+        moderator_email = decision.decided_by.email
+        assert db.session.scalars(sa.select(OutgoingEvent)).all() == []
+    told = smtp_sink.to(moderator_email)
+    assert (
+        len(told) == 1 and "One insult is not enough for a ban." in told[0].get_body().get_content()
+    )
+    again = client.post(f"{s.url}/proposals/{decision_id}/confirm", follow_redirects=True)
+    assert "This is not possible right now" in text(again)
+
+
+def test_a_proposal_past_its_time_cannot_be_confirmed(app, client, login_as):
+    s = setup(app, login_as)
+    with app.app_context():
+        decision_id = _proposal(s)
+        db.session.get(Decision, decision_id).respond_by = utcnow() - timedelta(minutes=1)
+        db.session.commit()
+    response = client.post(f"{s.url}/proposals/{decision_id}/confirm", follow_redirects=True)
+    assert "The time to answer this proposal has run out." in text(response)
+    with app.app_context():
+        assert db.session.get(Decision, decision_id).status == DecisionStatus.PROPOSED
+        assert db.session.scalars(sa.select(OutgoingEvent)).all() == []

@@ -75,6 +75,9 @@ def test_connecting_shows_the_token_once_and_it_works(app, client, login_as):
     assert "mute" in client.get(f"/company/communities/{community_id}/ladder").text.lower()
     for url in ("/company/communities/", f"/company/communities/{community_id}/webhook"):
         assert token not in client.get(url).text
+    # The list leads to the community's own pages (netiquette, audit log, dashboard).
+    listed = client.get("/company/communities/").text
+    assert f'href="/company/communities/{community_id}">Main chat</a>' in listed
     assert post_item(client, community_id, token).status_code == 201
     again = client.post(
         f"/company/communities/connect/{gig_community_id}",

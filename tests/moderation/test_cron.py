@@ -24,9 +24,9 @@ def test_cron_expires_proposals_and_purges_evidence(app, travel):
         db.session.commit()
     runner = app.test_cli_runner()
     travel("2026-11-12 12:00")
-    result = runner.invoke(args=["moderation-cron", "expire-proposals"])
+    result = runner.invoke(args=["moderation", "expire-proposals"])
     assert result.exit_code == 0 and "Expired 1 proposal(s)." in result.output
-    result = runner.invoke(args=["moderation-cron", "purge-evidence"])
+    result = runner.invoke(args=["moderation", "purge-evidence"])
     assert result.exit_code == 0 and "Deleted 1 piece(s) of evidence." in result.output
     with app.app_context():
         assert db.session.scalar(sa.select(Decision.status)) == DecisionStatus.EXPIRED

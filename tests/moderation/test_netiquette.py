@@ -183,3 +183,14 @@ def test_settings_out_of_range_and_bans_alone_are_refused(db):
     with pytest.raises(DomainError, match="remove, warn or mute alone"):
         netiquette.save_settings(community, _settings(moderators_may=["ban"]))
     assert community.lease_minutes == 5
+
+
+def test_a_newly_connected_community_starts_with_the_defaults(db):
+    from tests.moderation.io_helpers import connected
+
+    community, _token = connected()
+    assert [rule.title_de for rule in netiquette.rules_of(community)][:2] == [
+        "Respektvoller Umgang",
+        "Kein Spam und keine Werbung",
+    ]
+    assert len(netiquette.ladder_of(community)) == 4

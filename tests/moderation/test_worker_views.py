@@ -98,6 +98,9 @@ def test_warn_from_the_page_is_sent_and_paid(app, client, login_as):
     assert response.status_code == 302
     html = client.get("/work/moderation").get_data(as_text=True)
     assert "The warning is on its way to the author." in html
+    # The notice is announced, and stays a list (a role on the <ul> fails axe's listitem).
+    flashes = r'<div role="status">\s*<ul class="flashes">\s*<li class="flash success">'
+    assert re.search(flashes, html)
     assert "1</strong> items today" in html
     with app.app_context():
         decision = db.session.scalar(sa.select(Decision))
