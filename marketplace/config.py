@@ -186,4 +186,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Webhooks to private or loopback addresses (the sandbox community): never in
         # production, where a company must not make us POST into our own network.
         "WEBHOOK_ALLOW_PRIVATE": _bool(env, "WEBHOOK_ALLOW_PRIVATE", not production),
+        # Where `flask seed demo` writes the sandbox community's connection (empty: the
+        # instance folder; test runs write none unless it is set).
+        "SANDBOX_COMMUNITY_FILE": env.get("SANDBOX_COMMUNITY_FILE", ""),
     }
