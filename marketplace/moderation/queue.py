@@ -18,6 +18,7 @@ oldest. Control items are mixed in at the community's rate.
 
 from __future__ import annotations
 
+import functools
 import random
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -25,11 +26,12 @@ from enum import StrEnum
 
 import sqlalchemy as sa
 from flask import current_app
+from sqlalchemy.orm import aliased
 
 from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.gigs.models import PayModel
+from marketplace.gigs.models import Gig, PayModel
 from marketplace.moderation.item_models import (
     TIER_URGENT,
     ControlItem,
@@ -39,9 +41,8 @@ from marketplace.moderation.item_models import (
     ModerationItem,
 )
 from marketplace.moderation.models import Community
-from marketplace.onboarding.engagements import rules_to_acknowledge
-from marketplace.onboarding.models import Engagement, EngagementStatus
-from marketplace.payments import units
+from marketplace.onboarding.engagements import rules_accepted_sql
+from marketplace.onboarding.models import Application, Engagement, EngagementStatus, Onboarding
 from marketplace.work import pricing
 from marketplace.work.leases import LeaseQueue
 
@@ -75,26 +76,18 @@ class ItemClaim:
     item: ModerationItem | None
     no_item: NoItem | None = None
     engagement: Engagement | None = None  # with NoItem.RULES: whose rules to accept
-    # The moderator has seen this many disturbing items in a row: time for a break.
-    disturbing_run: int = 0
-
-
-@dataclass
-class _Workable:
-    """The communities a moderator may take items from now."""
-
-    communities: list[Community] = field(default_factory=list)
-    engagements: dict[int, Engagement] = field(default_factory=dict)  # by community id
-    no_item: NoItem | None = None
-    rules_engagement: Engagement | None = None
 
 
 def consented_to(engagement: Engagement, community: Community) -> bool:
     """A moderator sees a mature community's items only if their consent named it."""
-    if not community.is_mature:
-        return True
-    consent = engagement.application.consent or {}
-    return community.name in {c.get("name") for c in consent.get("communities", [])}
+    return not community.is_mature or community.name in consented_names(
+        engagement.application.consent
+    )
+
+
+def consented_names(consent: dict | None) -> set[str]:
+    """The communities an application's recorded consent names."""
+    return {c.get("name") for c in (consent or {}).get("communities", [])}
 
 
 def engagement_for(worker: User, community: Community) -> Engagement | None:
@@ -111,15 +104,6 @@ def engagement_for(worker: User, community: Community) -> Engagement | None:
     return engagement
 
 
-def item_cost(engagement: Engagement, count: int = 1) -> int:
-    """What ``count`` items cost the company; hourly engagements are guarded by one hour."""
-    return pricing.units_cost(engagement.rate_cents, count if _per_item(engagement) else 1)
-
-
-def _per_item(engagement: Engagement) -> bool:
-    return engagement.pay_model == PayModel.PER_ITEM
-
-
 def communities_of(worker: User) -> list[tuple[Engagement, Community]]:
     """Every community the moderator is hired for and may see, with its engagement."""
     rows = db.session.execute(
@@ -131,53 +115,140 @@ def communities_of(worker: User) -> list[tuple[Engagement, Community]]:
     return [(e, c) for e, c in rows if consented_to(e, c)]
 
 
-def _workable(worker: User, now: datetime) -> _Workable:
-    pairs = communities_of(worker)
-    if not pairs:
-        return _Workable(no_item=NoItem.NOT_HIRED)
-    found = _Workable()
-    unfunded = False
-    for engagement, community in pairs:
-        if rules_to_acknowledge(engagement) is not None:
-            found.rules_engagement = found.rules_engagement or engagement
-            continue
-        if not _company_can_pay_next(engagement, now):
-            unfunded = True
-            continue
-        found.communities.append(community)
-        found.engagements[community.id] = engagement
-    if not found.communities:
-        if found.rules_engagement is not None:
-            found.no_item = NoItem.RULES
-        else:
-            found.no_item = NoItem.UNFUNDED if unfunded else NoItem.EMPTY
-    return found
-
-
-def _company_can_pay_next(engagement: Engagement, now: datetime) -> bool:
-    """The funding guard: the items moderators hold in the gig's communities plus one
-    more (per-item engagements), or the first hour (hourly ones)."""
-    held = 0
-    if _per_item(engagement):
-        gig_communities = sa.select(Community.id).where(Community.gig_id == engagement.gig_id)
-        held = QUEUE.held_count(list(db.session.scalars(gig_communities)), now)
-    balance = units.spendable(engagement.gig.company_id)
-    return balance >= item_cost(engagement, held + 1)
-
-
 def disturbing_cap(community: Community) -> int:
     return min(
         community.disturbing_daily_cap, current_app.config["MODERATION_DISTURBING_DAILY_MAX"]
     )
 
 
-def disturbing_seen_today(worker: User, now: datetime) -> int:
-    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
-    return db.session.scalar(
-        sa.select(sa.func.count(Exposure.id)).where(
-            Exposure.moderator_id == worker.id, Exposure.exposed_at >= start
-        )
+@dataclass
+class _Source:
+    """A community the moderator may take items from now (from the eligibility query)."""
+
+    community_id: int
+    lease_minutes: int
+    disturbing_cap: int
+    control_rate_percent: int
+
+
+@dataclass
+class _Workable:
+    sources: list[_Source] = field(default_factory=list)
+    disturbing_seen: int = 0  # disturbing items shown to the moderator today
+    no_item: NoItem | None = None
+    rules_engagement_id: int | None = None
+    held_id: int | None = None  # the item the moderator holds already
+
+
+@functools.cache
+def _eligibility_query() -> sa.Select:
+    """Built once (see work.leases): the moderator's active engagements with each
+    community of their gig, the consent recorded on the application, the rules'
+    state, the company's spendable balance, the items moderators hold in the gig's
+    communities, and (the same for every row) the disturbing items the moderator
+    was shown today and the item they hold — everything "Next item" checks, in
+    one statement."""
+    worker_id = sa.bindparam("worker_id", type_=sa.Integer)
+    gig_community = aliased(Community)
+    held = (
+        sa.select(sa.func.count(ModerationItem.id))
+        .join(gig_community, gig_community.id == ModerationItem.community_id)
+        .where(gig_community.gig_id == Engagement.gig_id, QUEUE.is_held(QUEUE.moment("now")))
+        .scalar_subquery()
     )
+    # The item the moderator holds already, if any (QUEUE.held_by, folded in).
+    mine = (
+        sa.select(ModerationItem.id)
+        .where(ModerationItem.claimed_by_id == worker_id, QUEUE.is_held(QUEUE.moment("now")))
+        .order_by(ModerationItem.id)
+        .limit(1)
+        .scalar_subquery()
+    )
+    seen_today = (
+        sa.select(sa.func.count(Exposure.id))
+        .where(
+            Exposure.moderator_id == worker_id,
+            Exposure.exposed_at >= sa.bindparam("day_start", type_=Exposure.exposed_at.type),
+        )
+        .scalar_subquery()
+    )
+    return (
+        sa.select(
+            Engagement.id,
+            Engagement.pay_model,
+            Engagement.rate_cents,
+            Application.consent,
+            Gig.is_mature,
+            Community.id,
+            Community.name,
+            Community.lease_minutes,
+            Community.disturbing_daily_cap,
+            Community.control_rate_percent,
+            pricing.spendable_balance_sql(Gig.company_id),
+            held,
+            rules_accepted_sql(worker_id),
+            seen_today,
+            mine,
+        )
+        .join(Gig, Gig.id == Engagement.gig_id)
+        .join(Application, Application.id == Engagement.application_id)
+        .join(Community, Community.gig_id == Engagement.gig_id)
+        .outerjoin(Onboarding, Onboarding.gig_id == Engagement.gig_id)
+        .where(Engagement.worker_id == worker_id, Engagement.status == EngagementStatus.ACTIVE)
+        .order_by(Engagement.id, Community.id)
+    )
+
+
+def _workable(worker: User, now: datetime) -> _Workable:
+    """The communities the moderator may take items from now, in one query: hired
+    (active engagement), consented (mature communities), rules accepted, and the
+    company able to pay for the items held plus one more (per-item engagements;
+    hourly ones are guarded by one hour) — the funding guard of work.pricing."""
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    rows = db.session.execute(
+        _eligibility_query(), {"worker_id": worker.id, "now": now, "day_start": day_start}
+    ).all()
+    platform_cap = current_app.config["MODERATION_DISTURBING_DAILY_MAX"]
+    found = _Workable()
+    hired = unfunded = False
+    for (
+        engagement_id,
+        pay_model,
+        rate,
+        consent,
+        mature,
+        community_id,
+        name,
+        lease,
+        cap,
+        control_rate,
+        balance,
+        held_now,
+        rules_ok,
+        seen,
+        held_id,
+    ) in rows:
+        found.held_id = held_id
+        if mature and name not in consented_names(consent):
+            continue
+        hired = True
+        found.disturbing_seen = seen
+        if not rules_ok:
+            found.rules_engagement_id = found.rules_engagement_id or engagement_id
+        elif not pricing.covers_next(
+            balance, rate, held_now if pay_model == PayModel.PER_ITEM else 0
+        ):
+            unfunded = True
+        else:
+            found.sources.append(_Source(community_id, lease, min(cap, platform_cap), control_rate))
+    if not found.sources:
+        if not hired:
+            found.no_item = NoItem.NOT_HIRED
+        elif found.rules_engagement_id is not None:
+            found.no_item = NoItem.RULES
+        else:
+            found.no_item = NoItem.UNFUNDED if unfunded else NoItem.EMPTY
+    return found
 
 
 def disturbing_run(worker: User) -> int:
@@ -202,50 +273,49 @@ def held_by(worker: User, now: datetime | None = None) -> ModerationItem | None:
     return QUEUE.held_by(worker.id, now or utcnow())
 
 
-def _serve_control(worker: User, workable: _Workable, now: datetime) -> ModerationItem | None:
+def _serve_control(worker: User, sources: list[_Source], now: datetime) -> ModerationItem | None:
     """Now and then (the community's control rate) a copy of a control item the
-    moderator has not had yet joins their queue, assigned to them alone."""
-    rng = random.Random()  # noqa: S311 - sampling, not security
-    for community in workable.communities:
-        if (
-            community.control_rate_percent <= 0
-            or rng.random() * 100 >= community.control_rate_percent
-        ):
+    moderator has not had yet joins their queue, assigned to them alone. The dice
+    are thrown first: a query only when they say so."""
+    for source in sources:
+        rate = source.control_rate_percent
+        if rate <= 0 or random.random() * 100 >= rate:  # noqa: S311 - sampling, not security
             continue
         served = sa.select(ModerationItem.control_id).where(
             ModerationItem.assigned_to_id == worker.id, ModerationItem.control_id.is_not(None)
         )
-        control = db.session.scalar(
-            sa.select(ControlItem)
+        row = db.session.execute(
+            sa.select(ControlItem.id, ModerationItem)
+            .join(ModerationItem, ModerationItem.id == ControlItem.source_item_id)
             .where(
-                ControlItem.community_id == community.id,
+                ControlItem.community_id == source.community_id,
                 ControlItem.is_active.is_(True),
                 ControlItem.id.not_in(served),
             )
             .order_by(ControlItem.id)
             .limit(1)
-        )
-        if control is None:
+        ).first()
+        if row is None:
             continue
-        source = db.session.get(ModerationItem, control.source_item_id)
+        control_id, original = row
         copy = ModerationItem(
-            community_id=community.id,
-            external_id=f"control:{control.id}:{worker.id}",
-            kind=source.kind,
-            author_id=source.author_id,
-            channel=source.channel,
-            thread=source.thread,
-            text=source.text,
-            image_urls=list(source.image_urls),
-            context=list(source.context),
-            reported_by=source.reported_by,
-            report_reason=source.report_reason,
-            posted_at=source.posted_at,
+            community_id=source.community_id,
+            external_id=f"control:{control_id}:{worker.id}",
+            kind=original.kind,
+            author_id=original.author_id,
+            channel=original.channel,
+            thread=original.thread,
+            text=original.text,
+            image_urls=list(original.image_urls),
+            context=list(original.context),
+            reported_by=original.reported_by,
+            report_reason=original.report_reason,
+            posted_at=original.posted_at,
             received_at=now,
             tier=TIER_URGENT,
-            word_hits=list(source.word_hits),
-            disturbing=source.disturbing,
-            control_id=control.id,
+            word_hits=list(original.word_hits),
+            disturbing=original.disturbing,
+            control_id=control_id,
             assigned_to_id=worker.id,
         )
         db.session.add(copy)
@@ -256,33 +326,42 @@ def _serve_control(worker: User, workable: _Workable, now: datetime) -> Moderati
 
 def claim_next(worker: User, now: datetime | None = None) -> ItemClaim:
     """Hand the moderator the next item: the one held already, else (now and then a
-    control item, else) the first free one of the communities they may work on."""
+    control item, else) the first free one of the communities they may work on.
+
+    Usually two statements: the eligibility query (_workable, which also finds
+    the item held already) and the claim UPDATE (work.leases); the break prompt's
+    run of disturbing items is the item page's to ask (disturbing_run)."""
     now = now or utcnow()
-    held = QUEUE.held_by(worker.id, now)
-    if held is not None:
-        return ItemClaim(held, disturbing_run=disturbing_run(worker))
     workable = _workable(worker, now)
+    if workable.held_id is not None or workable.no_item == NoItem.NOT_HIRED:
+        # Held already (or no longer hired, yet still holding one until it is given back).
+        held = QUEUE.held_by(worker.id, now)
+        if held is not None:
+            return ItemClaim(held)
     if workable.no_item is not None:
-        return ItemClaim(None, workable.no_item, workable.rules_engagement)
-    _serve_control(worker, workable, now)
-    by_id = {c.id: c for c in workable.communities}
-    seen = disturbing_seen_today(worker, now)
-    lease = min(c.lease_minutes for c in workable.communities)
+        rules = workable.rules_engagement_id
+        return ItemClaim(
+            None, workable.no_item, db.session.get(Engagement, rules) if rules else None
+        )
+    _serve_control(worker, workable.sources, now)
+    leases = {s.community_id: s.lease_minutes for s in workable.sources}
+    lease = min(leases.values())
     item = QUEUE.claim(
         worker_id=worker.id,
-        source_ids=list(by_id),
+        source_ids=list(leases),
         now=now,
         lease_until=now + timedelta(minutes=lease),
         # One cap per moderator and day: the lowest of the communities in play.
-        disturbing_allowed=seen < min(disturbing_cap(c) for c in workable.communities),
+        disturbing_allowed=workable.disturbing_seen
+        < min(s.disturbing_cap for s in workable.sources),
     )
     if item is None:
         return ItemClaim(None, NoItem.EMPTY)
-    if by_id[item.community_id].lease_minutes != lease:
-        item.lease_expires_at = now + timedelta(minutes=by_id[item.community_id].lease_minutes)
+    if leases[item.community_id] != lease:
+        item.lease_expires_at = now + timedelta(minutes=leases[item.community_id])
     if item.disturbing:
         _record_exposure(worker, item, now)
-    return ItemClaim(item, disturbing_run=disturbing_run(worker))
+    return ItemClaim(item)
 
 
 def _record_exposure(worker: User, item: ModerationItem, now: datetime) -> None:

@@ -18,11 +18,16 @@ the item with one conditional UPDATE (decided, only while this moderator holds
 it) + commit — the claim path alone, as the email bench measures it; deciding
 (decisions.decide with its unit and ledger booking) is proven exactly-once by
 tests/moderation/test_concurrency.py. Back to back for ``BENCH_MOD_SECONDS``
-(10, short by default) after a ``BENCH_MOD_WARMUP`` (3 s) warm-up. Reported:
-claims/s and latency percentiles; verified: no item handed to two moderators,
-every finishing UPDATE found its item still held.
+(10, short by default) after a ``BENCH_MOD_WARMUP`` (3 s) warm-up; then the same
+paced (open loop, each moderator on their own schedule) at
+``BENCH_MOD_PACED_RATE`` (300; 0 skips it) claims/s, as the email bench does:
+back to back with 50 moderators the latency is mostly waiting for a CPU
+(about 50 ÷ throughput), so the latency target is judged at the target rate.
+Reported: claims/s and latency percentiles of each run; verified: no item
+handed to two moderators, every finishing UPDATE found its item still held.
 
-Targets (issue 12): ≥ 300 claims/s, p95 ≤ 50 ms, zero double claims.
+Targets (issue 12): ≥ 300 claims/s (back to back), p95 ≤ 50 ms (paced at
+300/s, which must be reached), zero double claims.
 Results: ``tests/bench/results/moderation-<timestamp>.json``.
 """
 
@@ -62,6 +67,8 @@ SETTINGS = {
     "processes": env_int("BENCH_MOD_PROCESSES", 2),
     "seconds": env_int("BENCH_MOD_SECONDS", 10),
     "warmup_s": env_int("BENCH_MOD_WARMUP", 3),
+    # Then paced at this many claims/s (0: not): the latency at the target rate.
+    "paced_rate": env_int("BENCH_MOD_PACED_RATE", 300),
 }
 
 Record = tuple[float, float, int | None, int, int]  # t0, claim_s, item id, worker, finished
@@ -107,8 +114,12 @@ def bulk_items(engine: sa.Engine, community_id: int, author_id: int, count: int)
     return round(time.perf_counter() - started, 1)
 
 
-def claim_process(url: str, worker_ids: list[int], sync: tuple[Any, Any, Any], out: Any) -> None:
-    """One thread per moderator, claiming back to back from the start to the stop time."""
+def claim_process(
+    url: str, worker_ids: list[int], interval: float, sync: tuple[Any, Any, Any], out: Any
+) -> None:
+    """One thread per moderator, claiming from the start to the stop time: back to
+    back, or (``interval`` > 0) one claim per ``interval`` seconds each (open loop:
+    a late claim starts at once)."""
     from marketplace.accounts.models import User
     from marketplace.db import utcnow
     from marketplace.extensions import db
@@ -155,11 +166,15 @@ def claim_process(url: str, worker_ids: list[int], sync: tuple[Any, Any, Any], o
 
     def work(worker_id: int) -> None:
         mine: list[Record] = []
-        time.sleep(max(0.0, start_at - time.time()))
+        due = start_at + random.Random(worker_id).uniform(0, interval)
         with app.app_context():
             worker = db.session.get(User, worker_id)
             db.session.commit()
-            while (t0 := time.time()) < stop_at:
+            while True:
+                time.sleep(max(0.0, due - time.time()))
+                if (t0 := time.time()) >= stop_at:
+                    break
+                due = due + interval if interval else t0
                 started = time.perf_counter()
                 try:
                     claim = queue.claim_next(worker)
@@ -186,14 +201,16 @@ def claim_process(url: str, worker_ids: list[int], sync: tuple[Any, Any, Any], o
     out.put((records, errors))
 
 
-def run_claims(url: str, worker_ids: list[int]) -> dict[str, Any]:
+def run_claims(url: str, worker_ids: list[int], rate: float = 0.0) -> dict[str, Any]:
+    """Back to back (``rate`` 0), or paced so that together they try ``rate`` claims/s."""
     seconds, processes = SETTINGS["seconds"], SETTINGS["processes"]
+    interval = len(worker_ids) / rate if rate else 0.0
     context = multiprocessing.get_context("spawn")
     out, ready, go = context.Queue(), context.Queue(), context.Event()
     times = context.Array("d", 2)
     groups = [worker_ids[i::processes] for i in range(processes)]
     procs = [
-        context.Process(target=claim_process, args=(url, group, (ready, go, times), out))
+        context.Process(target=claim_process, args=(url, group, interval, (ready, go, times), out))
         for group in groups
         if group
     ]
@@ -222,6 +239,7 @@ def run_claims(url: str, worker_ids: list[int]) -> dict[str, Any]:
     every_claim = [r for r in records if r[2] is not None]
     repeats = {iid: n for iid, n in Counter(r[2] for r in every_claim).items() if n > 1}
     return {
+        "mode": f"paced at {rate:g} claims/s" if rate else "back to back",
         "workers": len(worker_ids),
         "processes": len(procs),
         "seconds": seconds,
@@ -260,15 +278,24 @@ def main() -> int:
     bulk_seconds = bulk_items(engine, world["community_id"], world["author_id"], SETTINGS["items"])
     say(f"{SETTINGS['workers']} moderators claim for {SETTINGS['seconds']} s")
     claims = run_claims(url_text, world["worker_ids"])
+    paced = None
+    if SETTINGS["paced_rate"]:
+        say(f"the same, paced at {SETTINGS['paced_rate']} claims/s")
+        paced = run_claims(url_text, world["worker_ids"], SETTINGS["paced_rate"])
     with engine.connect() as conn:
         decided = conn.scalar(
             sa.text("SELECT count(*) FROM moderation_items WHERE status = 'decided'")
         )
     engine.dispose()
+    # The latency target at the target rate (paced, and only if that rate was
+    # reached); back to back the latency is mostly waiting for a CPU.
+    latency = paced or claims
+    runs = [claims] + ([paced] if paced else [])
     met = {
         "claims_per_s": claims["claims_per_s"] >= TARGETS["claims_per_s"],
-        "claim_p95_ms": claims["p95_ms"] <= TARGETS["claim_p95_ms"],
-        "no_double_claims": claims["double_claims"] == 0 and claims["finish_lost"] == 0,
+        "claim_p95_ms": latency["p95_ms"] <= TARGETS["claim_p95_ms"]
+        and (paced is None or paced["claims_per_s"] >= 0.95 * SETTINGS["paced_rate"]),
+        "no_double_claims": all(r["double_claims"] == 0 and r["finish_lost"] == 0 for r in runs),
     }
     report = {
         "started": stamp,
@@ -277,17 +304,20 @@ def main() -> int:
         "targets": TARGETS,
         "bulk_insert_seconds": bulk_seconds,
         "claims": claims,
+        "paced": paced,
         "decided_rows": decided,
         "met": met,
     }
     path = RESULTS_DIR / f"moderation-{stamp}.json"
     path.write_text(json.dumps(report, indent=2, default=str))
-    print(
-        f'\n| moderation "Next item" | {claims["workers"]} moderators | '
-        f"{claims['claims_per_s']} claims/s | p50 {claims['p50_ms']} ms | "
-        f"p95 {claims['p95_ms']} ms | double claims {claims['double_claims']} | "
-        f"errors {claims['errors']} |\nResults: {path}"
-    )
+    for run in runs:
+        print(
+            f'| moderation "Next item", {run["mode"]} | {run["workers"]} moderators | '
+            f"{run['claims_per_s']} claims/s | p50 {run['p50_ms']} ms | "
+            f"p95 {run['p95_ms']} ms | double claims {run['double_claims']} | "
+            f"errors {run['errors']} | busy {run['machine_busy_pct']} % |"
+        )
+    print(f"Results: {path}")
     return 0 if all(met.values()) else 1
 
 

@@ -123,3 +123,36 @@ def test_a_control_copy_decided_as_expected_is_correct():
     db.session.commit()
     assert right.control_correct is True
     assert db.session.scalar(sa.select(ModerationItem.status).where(ModerationItem.id == copy.id))
+
+
+def test_changed_rules_hold_back_items_until_accepted_then_next_item_hands_one_out():
+    from marketplace.onboarding.engagements import acknowledge_rules, rules_to_acknowledge
+    from marketplace.onboarding.services import save_rules
+
+    found = mh.community()
+    moderator = mh.hire(found)
+    mh.item(found, "Hallo zusammen")
+    owner = found.company.memberships[0].user
+    save_rules(found.gig, rules="Bitte freundlich bleiben.", by=owner)
+    db.session.commit()
+
+    claim = queue.claim_next(moderator.worker)
+    assert claim.item is None and claim.no_item == NoItem.RULES
+    assert claim.engagement.id == moderator.id  # whose rules to accept
+
+    acknowledge_rules(moderator, by=moderator.worker, rules_hash=rules_to_acknowledge(moderator))
+    db.session.commit()
+    assert queue.claim_next(moderator.worker).item.text == "Hallo zusammen"
+
+
+def test_an_empty_queue_says_so_and_a_held_item_comes_back_on_the_next_press():
+    found = mh.community()
+    moderator = mh.hire(found)
+    claim = queue.claim_next(moderator.worker)
+    assert claim.item is None and claim.no_item == NoItem.EMPTY
+
+    mh.item(found, "Erste")
+    mh.item(found, "Zweite")
+    first = queue.claim_next(moderator.worker).item
+    db.session.commit()
+    assert queue.claim_next(moderator.worker).item.id == first.id  # one at a time
