@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from marketplace import crypto, jobs
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.workpool.models import AfterFetch, MailboxConnection
+from marketplace.workpool.models import AfterFetch, MailboxConnection, Message
 from marketplace.workpool.polling import poll_mailbox
 from tests.tcp_proxy import CuttingProxy
 from tests.workpool.helpers import customer_mail
@@ -198,27 +198,73 @@ def test_mail_too_large_or_unreadable_is_left_in_the_mailbox(
     assert poll_mailbox(connection.id).skipped == 0  # the cursor moved past them
 
 
+def _refuse_message(message_id: str) -> None:
+    """Make PostgreSQL itself refuse to store one email (a trigger raising an error),
+    as it refuses a value it cannot hold."""
+    db.session.execute(
+        sa.text(
+            "CREATE FUNCTION refuse_one() RETURNS trigger AS $$ BEGIN "
+            f"IF NEW.message_id = '{message_id}' THEN RAISE EXCEPTION 'refused'; END IF; "
+            "RETURN NEW; END $$ LANGUAGE plpgsql"
+        )
+    )
+    db.session.execute(
+        sa.text(
+            "CREATE TRIGGER refuse_one BEFORE INSERT ON messages "
+            "FOR EACH ROW EXECUTE FUNCTION refuse_one()"
+        )
+    )
+    db.session.commit()
+
+
+def _allow_every_message() -> None:
+    db.session.execute(sa.text("DROP TRIGGER refuse_one ON messages"))
+    db.session.execute(sa.text("DROP FUNCTION refuse_one()"))
+    db.session.commit()
+
+
+@pytest.mark.postgres  # SQLite's triggers can only raise constraint errors (a duplicate)
 def test_an_email_the_database_refuses_leaves_the_rest_of_its_batch_stored(
     imap_account, company_smtp
 ):
     mailbox, _engagements, _token = make_pool()
     connection = connect(mailbox, imap_account, company_smtp)
-    # PostgreSQL refuses NUL characters in text; this email's body has one (in base64,
-    # as IMAP servers replace a raw NUL byte).
+    refused = (
+        b"From: anna@kunde.example\r\nSubject: Nein\r\nMessage-ID: <refuse@kunde.example>\r\n"
+        b"Content-Type: text/plain; charset=utf-8\r\n\r\nGuten Tag.\r\n"
+    )
+    imap_account.append(mails(1, prefix="a")[0], refused, mails(1, prefix="b")[0])
+    _refuse_message("<refuse@kunde.example>")
+    try:
+        result = poll_mailbox(connection.id)
+    finally:
+        db.session.rollback()
+        _allow_every_message()
+    assert result.problem is None
+    assert (result.stored, result.skipped) == (2, 1)
+    stored = stored_message_ids(mailbox)
+    assert {"<a1@kunde.example>", "<b1@kunde.example>"} <= set(stored)
+    assert "<refuse@kunde.example>" not in stored
+    assert imap_account.message_ids(unseen=True) == ["<refuse@kunde.example>"]
+
+
+def test_a_nul_in_an_email_is_cleaned_before_it_is_stored(imap_account, company_smtp):
+    """PostgreSQL refuses NUL characters in text; parsing removes them first (in base64,
+    as IMAP servers replace a raw NUL byte)."""
+    mailbox, _engagements, _token = make_pool()
+    connection = connect(mailbox, imap_account, company_smtp)
     nul = (
         b"From: anna@kunde.example\r\nSubject: NUL\r\nMessage-ID: <nul@kunde.example>\r\n"
         b"Content-Type: text/plain; charset=utf-8\r\nContent-Transfer-Encoding: base64\r\n"
         b"\r\n" + base64.b64encode(b"Guten Tag\x00, Nummer 1.") + b"\r\n"
     )
-    imap_account.append(mails(1, prefix="a")[0], nul, mails(1, prefix="b")[0])
+    imap_account.append(nul)
     result = poll_mailbox(connection.id)
-    assert result.problem is None
-    stored = stored_message_ids(mailbox)
-    assert {"<a1@kunde.example>", "<b1@kunde.example>"} <= set(stored)
-    if db.engine.dialect.name == "postgresql":
-        assert (result.stored, result.skipped) == (2, 1)
-        assert "<nul@kunde.example>" not in stored
-        assert imap_account.message_ids(unseen=True) == ["<nul@kunde.example>"]
+    assert (result.problem, result.stored, result.skipped) == (None, 1, 0)
+    body = db.session.scalar(
+        sa.select(Message.body_text).where(Message.message_id == "<nul@kunde.example>")
+    )
+    assert "\x00" not in body and "Guten Tag" in body
 
 
 def test_one_poller_per_mailbox_and_a_dead_pollers_lease_runs_out(
