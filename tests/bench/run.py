@@ -531,8 +531,8 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes,intake,moderation"), in order."""
-    known = ("search", "payments", "workpool", "mailboxes", "intake", "moderation")
+    "search,payments,workpool,mailboxes,intake,moderation,webhooks"), in order."""
+    known = ("search", "payments", "workpool", "mailboxes", "intake", "moderation", "webhooks")
     chosen = os.environ.get("BENCH_PARTS") or ",".join(known)
     parts = [p.strip() for p in chosen.split(",")]
     unknown = set(parts) - {*known, ""}
@@ -554,6 +554,10 @@ def run_parts() -> int:
             from tests.bench import moderation_io
 
             status = moderation_io.main() or status
+        elif part == "webhooks":
+            from tests.bench import moderation_webhooks
+
+            status = moderation_webhooks.main() or status
         elif part == "moderation":
             from tests.bench import moderation
 
