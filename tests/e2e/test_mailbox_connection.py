@@ -31,8 +31,8 @@ def test_owner_connects_a_mailbox_on_a_phone(app, page, log_in, imap_account, co
         mailbox_id, owner_email = mailbox.id, owner.email
         address = f"{mailbox.forward_token}@inbound.nebendesk.test"
 
+    log_in(page, owner_email)  # (on a phone, "Log out" sits in the folded menu)
     page.set_viewport_size(PHONE)
-    log_in(page, owner_email)
     page.goto(f"/company/mailboxes/{mailbox_id}")
     page.get_by_role("link", name="Connection", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("How mail reaches “Support”")

@@ -282,9 +282,10 @@ def company_sees_the_units(owner: Page, audits: Audits) -> None:
     for number in range(3):
         row = rows.nth(number)
         expect(row.locator("td[data-label=Worker]")).to_have_text(MODERATOR)
-        expect(row.locator("td[data-label=Quantity]")).to_have_text("1 item")
+        # One moderated item, named with its community (the note does not repeat it).
+        expect(row.locator("td[data-label=Quantity]")).to_have_text(f"moderated item · {COMMUNITY}")
         expect(row.locator("td[data-label='Worker pay']")).to_have_text("€0.30")
-        expect(row.locator("td[data-label=Note]")).to_have_text(f"moderated item · {COMMUNITY}")
+        expect(row.locator("td[data-label=Note]")).to_have_text("")
 
 
 # --- the journey ---------------------------------------------------------------------
