@@ -129,7 +129,7 @@ class LadderForm(FlaskForm):
             row.form.action.data = step.action.value
             row.form.mute_minutes.data = step.mute_minutes
 
-    def ladder(self) -> list[netiquette.Step]:
+    def values(self) -> list[netiquette.Step]:
         """The filled rows (a row without a measure is ignored); a row with a measure
         but no strike number counts as strike 0, which the service refuses."""
         return [
@@ -159,7 +159,7 @@ class WordListForm(FlaskForm):
         for kind, words in lists.items():
             getattr(self, kind.value).data = "\n".join(words)
 
-    def lists(self) -> dict[WordKind, str]:
+    def values(self) -> dict[WordKind, str]:
         return {kind: getattr(self, kind.value).data or "" for kind in WordKind}
 
 
@@ -193,7 +193,7 @@ class SettingsForm(FlaskForm):
         for name, value in vars(netiquette.settings_of(community)).items():
             getattr(self, name).data = value
 
-    def settings(self) -> netiquette.Settings:
+    def values(self) -> netiquette.Settings:
         return netiquette.Settings(
             **{name: getattr(self, name).data for name in netiquette.Settings.__dataclass_fields__}
         )

@@ -179,60 +179,74 @@ def toggle_rule(community_id: int, rule_id: int):
     return _saved(message, "community_manage.rules", community)
 
 
-@bp.route("/<int:community_id>/ladder", methods=["GET", "POST"])
-@login_required
-def ladder(community_id: int):
-    community = load_community(community_id)
-    form = LadderForm()
+def _editor(
+    community: Community,
+    form,
+    *,
+    current,
+    save,
+    saved: str,
+    endpoint: str,
+    template: str,
+    **context,
+):
+    """One editor page: the form shows ``current`` on GET; a valid POST is saved by the
+    service (``save(community, values)``, which checks everything before it changes
+    anything), and a refusal is shown with the form as sent."""
     if request.method == "GET":
-        form.load(netiquette.ladder_of(community))
+        form.load(current)
     if form.validate_on_submit():
         try:
-            netiquette.save_ladder(community, form.ladder())
+            save(community, form.values())
         except DomainError as exc:
             db.session.rollback()
             flash(exc.message, "error")
         else:
-            return _saved(_("The penalty ladder is saved."), "community_manage.ladder", community)
-    return render_template("moderation/company/ladder.html", community=community, form=form)
+            return _saved(saved, endpoint, community)
+    return render_template(template, community=community, form=form, **context)
+
+
+@bp.route("/<int:community_id>/ladder", methods=["GET", "POST"])
+@login_required
+def ladder(community_id: int):
+    community = load_community(community_id)
+    return _editor(
+        community,
+        LadderForm(),
+        current=netiquette.ladder_of(community),
+        save=netiquette.save_ladder,
+        saved=_("The penalty ladder is saved."),
+        endpoint="community_manage.ladder",
+        template="moderation/company/ladder.html",
+    )
 
 
 @bp.route("/<int:community_id>/words", methods=["GET", "POST"])
 @login_required
 def words(community_id: int):
     community = load_community(community_id)
-    form = WordListForm()
-    if request.method == "GET":
-        form.load(netiquette.words_of(community))
-    if form.validate_on_submit():
-        try:
-            netiquette.save_word_lists(community, form.lists())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            return _saved(_("The word lists are saved."), "community_manage.words", community)
-    return render_template("moderation/company/words.html", community=community, form=form)
+    return _editor(
+        community,
+        WordListForm(),
+        current=netiquette.words_of(community),
+        save=netiquette.save_word_lists,
+        saved=_("The word lists are saved."),
+        endpoint="community_manage.words",
+        template="moderation/company/words.html",
+    )
 
 
 @bp.route("/<int:community_id>/settings", methods=["GET", "POST"])
 @login_required
 def settings(community_id: int):
     community = load_community(community_id)
-    form = SettingsForm()
-    if request.method == "GET":
-        form.load(community)
-    if form.validate_on_submit():
-        try:
-            netiquette.save_settings(community, form.settings())
-        except DomainError as exc:
-            db.session.rollback()
-            flash(exc.message, "error")
-        else:
-            return _saved(_("The settings are saved."), "community_manage.settings", community)
-    return render_template(
-        "moderation/company/settings.html",
-        community=community,
-        form=form,
+    return _editor(
+        community,
+        SettingsForm(),
+        current=community,
+        save=netiquette.save_settings,
+        saved=_("The settings are saved."),
+        endpoint="community_manage.settings",
+        template="moderation/company/settings.html",
         platform_max=netiquette.platform_disturbing_max(),
     )
