@@ -9,6 +9,8 @@ import re
 from email.utils import make_msgid
 
 import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import get_locale
 
 from marketplace import jobs
 from marketplace.accounts.models import User
@@ -65,13 +67,15 @@ def _last_inbound(conversation: Conversation) -> Message | None:
 
 
 def _quoted(message: Message, conversation: Conversation) -> str:
-    """The customer's mail below the answer, introduced by "On <date>, <customer> wrote:"
-    dated in the mailbox's time zone as the workbench shows it."""
+    """The customer's mail below the answer, introduced by "On <date>, <customer> wrote:":
+    in the mailbox's time zone and exactly as the workbench showed the date (the writer's
+    language); written outside a request, in the customer's language."""
+    language = str(get_locale()) if has_request_context() else customer_language(conversation)
     intro = signatures.quote_intro(
         message.sent_at or message.received_at,
         message.from_name or message.from_address,
         conversation.mailbox,
-        customer_language(conversation),
+        language,
     )
     lines = message.body_text.rstrip().splitlines() or [""]
     return intro + "\n" + "\n".join(f"> {line}" if line else ">" for line in lines)

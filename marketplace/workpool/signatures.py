@@ -108,7 +108,8 @@ QUOTE_INTRO = {
 
 
 def quote_intro(when: datetime, who: str, mailbox: Mailbox, language: str) -> str:
-    """The line above the quoted customer mail, in the customer's language, dated in
-    the mailbox's zone and the workbench's format."""
+    """The line above the quoted customer mail in ``language``, dated in the mailbox's
+    zone and the workbench's format."""
+    language = language.split("_")[0]
     language = language if language in QUOTE_INTRO else "en"
     return QUOTE_INTRO[language].format(when=mailbox_time(when, mailbox, language), who=who)
