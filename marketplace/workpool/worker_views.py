@@ -246,11 +246,10 @@ def reply_name():
             flash(_("Saved. Customers see “%(name)s”.", name=signatures.reply_name(worker)),
                   "success")  # fmt: skip
             return redirect(url_for("work.reply_name"))
-    status = 422 if form.errors or (form.is_submitted() and form.chosen_name.errors) else 200
     return render_template(
         "workpool/worker/reply_name.html",
         form=form,
         full_name=worker.display_name,
         first_name=signatures.first_name(worker.display_name),
         current=signatures.reply_name(worker),
-    ), status
+    ), 422 if form.is_submitted() else 200

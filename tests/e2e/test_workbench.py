@@ -159,3 +159,28 @@ def test_phone_countdown_stays_visible_and_thread_and_answer_are_one_tap_apart(
     assert audit(page) == []  # the opened history and canned list fit and pass axe too
     answers_with_a_searched_canned_reply(page)
     assert_the_customer_got_the_first_name_only(smtp_sink)
+
+
+def test_keys_escalate_and_skip_but_not_while_typing(new_page, log_in, smtp_sink, cast):
+    page = new_page()
+    log_in(page, cast.worker_email)
+    take_next_email(page)
+    note = page.get_by_label("Why should the company take this over? (only the company sees this)")
+    page.locator("h1").click()
+    page.keyboard.press("e")
+    expect(note).to_be_focused()
+    note.press_sequentially("She asks for a refund; s and e are just letters here.")
+    expect(page.get_by_role("heading", name=SUBJECT, exact=True)).to_be_visible()  # not skipped
+    note.press("Control+Enter")  # sends the form being typed in: the escalation
+    expect(page.get_by_text("Escalated; the customer has been told")).to_be_visible()
+    (ack,) = smtp_sink.to(CUSTOMER_EMAIL)
+    assert ack["Auto-Submitted"] == "auto-replied"
+
+
+def test_the_skip_key_gives_the_email_back(new_page, log_in, cast):
+    page = new_page()
+    log_in(page, cast.worker_email)
+    take_next_email(page)
+    page.locator("h1").click()
+    page.keyboard.press("Alt+Shift+S")  # the same with the modifier
+    expect(page.get_by_text("The email went back to the pool.")).to_be_visible()
