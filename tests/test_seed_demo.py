@@ -347,6 +347,11 @@ def test_demo_mailbox_has_waiting_answered_and_escalated_mail(db):
     assert threaded and all(m.conversation.messages[0] is not m for m in threaded)
     # The customer answered our reply: that conversation waits again, with its history.
     assert any(m.conversation.status == ConversationStatus.WAITING for m in threaded)
+    # A waiting customer wrote before in another conversation: the workbench shows it.
+    answered_customers = {c.customer_email for c in answered}
+    assert any(
+        c.customer_email in answered_customers for c in waiting if not c.messages[0].in_reply_to
+    )
 
 
 def test_seeding_twice_creates_nothing_new(db):

@@ -298,6 +298,22 @@ FOLLOW_UP_TO_ANSWER = CustomerMail(
 
 # Waiting in the pool. More than 24 hours old means past the first-response target.
 WAITING: tuple[CustomerMail, ...] = (
+    # A customer who wrote before (WORKED, answered): the workbench shows that conversation
+    # beside this one.
+    CustomerMail(
+        "rw-demo-brandt-02", "Thomas Brandt", "thomas.brandt@example.net",
+        "Übergabe des Dienstrads – Termin?",
+        _text("""
+            Guten Tag,
+
+            die Rechnung für JobRad ist geklärt, danke! Wann kann ich das E-Bike aus
+            Bestellung RW-480977 im Laden abholen? Am liebsten an einem Samstagvormittag.
+
+            Mit freundlichen Grüßen
+            Thomas Brandt
+        """),
+        3.0,
+    ),
     CustomerMail(
         "rw-demo-ebike-01", "Sven Lorenz", "sven.lorenz@example.com",
         "Lieferstatus E-Bike Bestellung RW-481877",

@@ -23,8 +23,15 @@ from marketplace.accounts.models import User
 from marketplace.forms_common import AmountField, no_control_characters
 from marketplace.payments.company_forms import amount_required
 from marketplace.workpool.mailboxes import MailboxSettings
-from marketplace.workpool.models import DEFAULT_ACK_DE, DEFAULT_ACK_EN, Mailbox, MailboxMode
+from marketplace.workpool.models import (
+    DEFAULT_ACK_DE,
+    DEFAULT_ACK_EN,
+    DEFAULT_TIME_ZONE,
+    Mailbox,
+    MailboxMode,
+)
 from marketplace.workpool.pool import MAX_BODY_CHARS
+from marketplace.workpool.signatures import time_zones
 
 TEXT_MAX = 5000
 
@@ -106,10 +113,12 @@ class MailboxForm(FlaskForm):
     escalation_rate = AmountField(
         _l("Pay for an escalation in euros"), validators=[amount_required]
     )
+    time_zone = SelectField(_l("Time zone"), default=DEFAULT_TIME_ZONE)
 
     def __init__(self, *args: Any, workers: list[User], mailbox: Mailbox | None = None,
                  **kwargs: Any) -> None:  # fmt: skip
         super().__init__(*args, **kwargs)
+        self.time_zone.choices = [SelectChoice(zone, zone) for zone in time_zones()]
         self.forward_to_id.choices = [SelectChoice("", _l("Nobody"))] + [
             SelectChoice(str(worker.id), worker.display_name) for worker in workers
         ]
@@ -132,6 +141,7 @@ class MailboxForm(FlaskForm):
             retention_days=self.retention_days.data,
             lease_minutes=self.lease_minutes.data,
             escalation_rate_cents=self.escalation_rate.data,
+            time_zone=self.time_zone.data or DEFAULT_TIME_ZONE,
         )
 
 
@@ -146,6 +156,7 @@ def _initial(mailbox: Mailbox | None) -> dict[str, Any]:
             "retention_days": 90,
             "lease_minutes": 15,
             "escalation_rate": 0,
+            "time_zone": DEFAULT_TIME_ZONE,
         }
     return {
         "name": mailbox.name,
@@ -161,6 +172,7 @@ def _initial(mailbox: Mailbox | None) -> dict[str, Any]:
         "retention_days": mailbox.retention_days,
         "lease_minutes": mailbox.lease_minutes,
         "escalation_rate": mailbox.escalation_rate_cents,
+        "time_zone": mailbox.time_zone,
     }
 
 

@@ -17,12 +17,14 @@ from marketplace.gigs.models import Gig, GigKind
 from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.workpool.inbound import new_token
 from marketplace.workpool.models import (
+    DEFAULT_TIME_ZONE,
     CannedReply,
     Conversation,
     ConversationStatus,
     Mailbox,
     MailboxMode,
 )
+from marketplace.workpool.signatures import reply_name, valid_time_zone
 
 # Placeholders a canned reply may use; anything else in braces is refused when
 # the company saves it, so a worker never sends a literal "{ordernumber}".
@@ -51,6 +53,7 @@ class MailboxSettings:
     retention_days: int
     lease_minutes: int
     escalation_rate_cents: int
+    time_zone: str = DEFAULT_TIME_ZONE
 
 
 def hired_workers(gig: Gig) -> list[User]:
@@ -77,6 +80,8 @@ def _check(gig: Gig, settings: MailboxSettings) -> None:
         raise DomainError(_("A lease must last between 5 and 120 minutes."))
     if not 0 <= settings.escalation_rate_cents <= gig.rate_cents:
         raise DomainError(_("The escalation rate must be between 0 and the gig's rate."))
+    if not valid_time_zone(settings.time_zone):
+        raise DomainError(_("Please choose a time zone from the list."))
     if not settings.ack_de.strip() or not settings.ack_en.strip():
         raise DomainError(_("Both acknowledgment texts (German and English) are needed."))
     if settings.mode == MailboxMode.FORWARDED:
@@ -113,6 +118,7 @@ def _apply(mailbox: Mailbox, settings: MailboxSettings) -> None:
     mailbox.retention_days = settings.retention_days
     mailbox.lease_minutes = settings.lease_minutes
     mailbox.escalation_rate_cents = settings.escalation_rate_cents
+    mailbox.time_zone = settings.time_zone
 
 
 def update_mailbox(mailbox: Mailbox, settings: MailboxSettings, *, by: User) -> None:
@@ -192,7 +198,8 @@ def fill_placeholders(body: str, *, conversation: Conversation, worker: User, te
         "customer_name": conversation.customer_name or "",
         "order_number": order_number(text),
         "subject": conversation.subject,
-        "worker_name": worker.display_name,
+        # The name the worker signs with (first name by default), never more.
+        "worker_name": reply_name(worker),
     }
 
     def fill(match: re.Match[str]) -> str:

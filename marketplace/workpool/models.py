@@ -25,6 +25,9 @@ DEFAULT_ACK_EN = (
 )
 
 
+DEFAULT_TIME_ZONE = "Europe/Berlin"
+
+
 class MailboxMode(StrEnum):
     POOL = "pool"  # any hired worker takes the next conversation
     FORWARDED = "forwarded"  # conversations go to one named worker
@@ -56,6 +59,8 @@ class Mailbox(TimestampMixin, db.Model):
     retention_days: Mapped[int] = mapped_column(default=90)
     lease_minutes: Mapped[int] = mapped_column(default=15)
     escalation_rate_cents: Mapped[int] = mapped_column(default=0)
+    # The IANA zone the workbench shows times in, and quoted mail dates them in.
+    time_zone: Mapped[str] = mapped_column(sa.String(64), default=DEFAULT_TIME_ZONE)
 
     gig: Mapped[Gig] = relationship()
     forward_to: Mapped[User | None] = relationship()
@@ -207,6 +212,9 @@ class Reply(TimestampMixin, db.Model):
     # The author's own words (no signature, no quote): what their answer list shows.
     written_text: Mapped[str] = mapped_column(sa.Text, default="")
     message_id: Mapped[str] = mapped_column(sa.String(255), unique=True)
+    # The From display name fixed when written ("": the mailbox's name); a worker's
+    # answer carries the name the worker chose to sign with (workpool/signatures.py).
+    from_name: Mapped[str] = mapped_column(sa.String(200), default="")
     purged_at: Mapped[datetime | None]
     status: Mapped[ReplyStatus] = mapped_column(
         enum_column(ReplyStatus), default=ReplyStatus.QUEUED
@@ -295,3 +303,24 @@ class MailboxConnection(TimestampMixin, db.Model):
     imported_count: Mapped[int] = mapped_column(default=0)
 
     mailbox: Mapped[Mailbox] = relationship()
+
+
+class ReplyNameMode(StrEnum):
+    """Which of the worker's names customers see in their replies."""
+
+    FIRST = "first"  # the first word of the display name (the default)
+    FULL = "full"  # the whole display name
+    CHOSEN = "chosen"  # a signature name the worker chose
+
+
+class WorkerReplyName(TimestampMixin, db.Model):
+    """A worker's choice of the name in their replies; no row: the first name."""
+
+    __tablename__ = "worker_reply_names"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), unique=True)
+    mode: Mapped[ReplyNameMode] = mapped_column(
+        enum_column(ReplyNameMode), default=ReplyNameMode.FIRST
+    )
+    chosen_name: Mapped[str] = mapped_column(sa.String(80), default="")

@@ -51,7 +51,7 @@ def backoff(attempts: int) -> timedelta:
 def build_email(reply: Reply) -> EmailMessage:
     mailbox = reply.conversation.mailbox
     message = EmailMessage()
-    message["From"] = formataddr((mailbox.from_name, mailbox.from_address))
+    message["From"] = formataddr((reply.from_name or mailbox.from_name, mailbox.from_address))
     message["To"] = reply.to_address
     if mailbox.reply_to:
         message["Reply-To"] = mailbox.reply_to

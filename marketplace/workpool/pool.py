@@ -42,8 +42,10 @@ from marketplace.workpool import replies
 from marketplace.workpool.models import (
     Conversation,
     ConversationStatus,
+    Direction,
     Escalation,
     Mailbox,
+    Message,
     Reply,
     ReplyKind,
 )
@@ -274,11 +276,45 @@ def _working_engagement(worker: User, conversation: Conversation) -> Engagement:
     return engagement
 
 
-def answer(conversation: Conversation, *, worker: User, body: str) -> Reply:
+class CustomerWroteAgain(InvalidTransition):
+    """The customer wrote again after the last message the worker saw: nothing is sent,
+    the worker reads the new message and sends (or changes) the answer again."""
+
+    def __init__(self, newest_id: int) -> None:
+        super().__init__(
+            _(
+                "The customer wrote again while you were typing. Your answer was not sent: "
+                "read the new message (highlighted below), then send your answer again."
+            )
+        )
+        self.newest_id = newest_id
+
+
+def newest_inbound_id(conversation: Conversation) -> int:
+    return (
+        db.session.scalar(
+            sa.select(sa.func.max(Message.id)).where(
+                Message.conversation_id == conversation.id,
+                Message.direction == Direction.INBOUND,
+            )
+        )
+        or 0
+    )
+
+
+def answer(
+    conversation: Conversation, *, worker: User, body: str, seen_message_id: int | None = None
+) -> Reply:
     """The worker's answer: queued for sending (the conversation is answered once the
-    SMTP server accepts it) and paid as one email unit."""
+    SMTP server accepts it) and paid as one email unit. ``seen_message_id``, the last
+    message the worker's page showed: a newer one from the customer refuses the answer
+    (CustomerWroteAgain) so it is never sent unread."""
     body = _require_text(body, _("Please write your answer."))
     engagement = _working_engagement(worker, conversation)
+    if seen_message_id is not None:
+        newest = newest_inbound_id(conversation)
+        if newest > seen_message_id:
+            raise CustomerWroteAgain(newest)
     _take(conversation, worker, ConversationStatus.SENDING)
     reply = replies.write_reply(
         conversation, kind=ReplyKind.ANSWER, body=body, author=worker, engagement=engagement

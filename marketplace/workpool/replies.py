@@ -9,11 +9,14 @@ import re
 from email.utils import make_msgid
 
 import sqlalchemy as sa
+from flask import has_request_context
+from flask_babel import get_locale
 
 from marketplace import jobs
 from marketplace.accounts.models import User
 from marketplace.extensions import db
 from marketplace.onboarding.models import Engagement
+from marketplace.workpool import signatures
 from marketplace.workpool.models import (
     Conversation,
     Direction,
@@ -63,11 +66,32 @@ def _last_inbound(conversation: Conversation) -> Message | None:
     )
 
 
-def _quoted(message: Message) -> str:
-    when = (message.sent_at or message.received_at).strftime("%Y-%m-%d %H:%M")
-    who = message.from_name or message.from_address
+def _quoted(message: Message, conversation: Conversation) -> str:
+    """The customer's mail below the answer, introduced by "On <date>, <customer> wrote:":
+    in the mailbox's time zone and exactly as the workbench showed the date (the writer's
+    language); written outside a request, in the customer's language."""
+    language = str(get_locale()) if has_request_context() else customer_language(conversation)
+    intro = signatures.quote_intro(
+        message.sent_at or message.received_at,
+        message.from_name or message.from_address,
+        conversation.mailbox,
+        language,
+    )
     lines = message.body_text.rstrip().splitlines() or [""]
-    return f"{when}, {who}:\n" + "\n".join(f"> {line}" if line else ">" for line in lines)
+    return intro + "\n" + "\n".join(f"> {line}" if line else ">" for line in lines)
+
+
+def _squeezed(text: str) -> str:
+    return " ".join(text.split())
+
+
+def signed(body: str, signature: str) -> str:
+    """The body with the mailbox's signature below it, unless the body carries a
+    signature already (a canned reply that brought its own): never two."""
+    signature = signature.strip()
+    if not signature or "\n-- \n" in f"\n{body}" or _squeezed(signature) in _squeezed(body):
+        return body
+    return body + "\n\n-- \n" + signature
 
 
 def reply_subject(subject: str) -> str:
@@ -90,11 +114,14 @@ def write_reply(
     References), add it to the thread, and have it sent after the commit."""
     mailbox = conversation.mailbox
     inbound = _last_inbound(conversation)
-    text = body
-    if mailbox.signature.strip():
-        text += "\n\n-- \n" + mailbox.signature.strip()
+    text = signed(body, mailbox.signature)
     if kind == ReplyKind.ANSWER and inbound is not None and inbound.purged_at is None:
-        text += "\n\n" + _quoted(inbound)
+        text += "\n\n" + _quoted(inbound, conversation)
+    # A worker's answer carries the name they chose to sign with (their first name
+    # unless they chose otherwise); anything else the mailbox's name.
+    from_name = mailbox.from_name
+    if kind == ReplyKind.ANSWER and author is not None and engagement is not None:
+        from_name = signatures.from_display_name(author, mailbox)
     domain = mailbox.from_address.rpartition("@")[2] or "nebendesk.test"
     references = ""
     if inbound is not None:
@@ -112,6 +139,7 @@ def write_reply(
         body_text=text,
         written_text=body,
         message_id=make_msgid(domain=domain),
+        from_name=from_name[:200],
     )
     db.session.add(reply)
     db.session.add(
@@ -123,7 +151,7 @@ def write_reply(
             in_reply_to=reply.in_reply_to,
             references=references,
             from_address=mailbox.from_address,
-            from_name=mailbox.from_name,
+            from_name=reply.from_name,
             subject=reply.subject,
             body_text=text,
         )

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import TextAreaField
+from wtforms import HiddenField, RadioField, SelectChoice, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from marketplace.forms_common import no_control_characters
 from marketplace.reasons import REASON_MAX
+from marketplace.workpool.models import ReplyNameMode
 from marketplace.workpool.pool import MAX_BODY_CHARS
+from marketplace.workpool.signatures import CHOSEN_NAME_MAX
 
 
 class AnswerForm(FlaskForm):
@@ -25,6 +27,12 @@ class AnswerForm(FlaskForm):
             no_control_characters,
         ],
     )
+    # The newest message the worker's page showed: a newer customer message stops the send.
+    last_seen = HiddenField()
+
+    def seen_message_id(self) -> int | None:
+        value = (self.last_seen.data or "").strip()
+        return int(value) if value.isdigit() else None
 
 
 class EscalateForm(FlaskForm):
@@ -35,6 +43,30 @@ class EscalateForm(FlaskForm):
             Length(
                 max=REASON_MAX,
                 message=_l("Please keep the reason to at most %(max)d characters.", max=REASON_MAX),
+            ),
+            no_control_characters,
+        ],
+    )
+
+
+class ReplyNameForm(FlaskForm):
+    mode = RadioField(
+        _l("Name in my replies"),
+        choices=[
+            SelectChoice(ReplyNameMode.FIRST.value, _l("My first name")),
+            SelectChoice(ReplyNameMode.FULL.value, _l("My full name")),
+            SelectChoice(ReplyNameMode.CHOSEN.value, _l("A signature name I choose")),
+        ],
+        default=ReplyNameMode.FIRST.value,
+    )
+    chosen_name = StringField(
+        _l("Signature name"),
+        validators=[
+            Length(
+                max=CHOSEN_NAME_MAX,
+                message=_l(
+                    "Please keep the name to at most %(max)d characters.", max=CHOSEN_NAME_MAX
+                ),
             ),
             no_control_characters,
         ],

@@ -24,9 +24,10 @@ from marketplace.onboarding.models import Engagement
 from marketplace.pagination import Page
 from marketplace.payments.earnings_queries import UNIT_STATUS_LABELS
 from marketplace.payments.models import UnitStatus, WorkUnit
-from marketplace.workpool import mailboxes, pool
+from marketplace.workpool import mailboxes, pool, signatures
 from marketplace.workpool.models import (
     Conversation,
+    ConversationStatus,
     Direction,
     Message,
     Reply,
@@ -41,12 +42,21 @@ REPLY_STATUS_LABELS = {
     ReplyStatus.SENT: _lp("reply status", "Sent"),
 }
 
+CONVERSATION_STATUS_LABELS = {
+    ConversationStatus.WAITING: _lp("conversation status", "Waiting"),
+    ConversationStatus.SENDING: _lp("conversation status", "Sending"),
+    ConversationStatus.ANSWERED: _lp("conversation status", "Answered"),
+    ConversationStatus.ESCALATED: _lp("conversation status", "Escalated"),
+}
+
 
 def template_globals() -> dict[str, object]:
     return {
         "REPLY_STATUS_LABELS": REPLY_STATUS_LABELS,
         "UNIT_STATUS_LABELS": UNIT_STATUS_LABELS,
+        "CONVERSATION_STATUS_LABELS": CONVERSATION_STATUS_LABELS,
         "size_text": size_text,
+        "mailbox_time": signatures.mailbox_time,
     }
 
 
@@ -219,16 +229,69 @@ def filled_canned_replies(
     customer_text = "\n".join(
         m.body_text for m in reversed(messages) if m.direction == Direction.INBOUND
     )
+    signature = conversation.mailbox.signature
     return [
         FilledReply(
             id=canned.id,
             title=canned.title,
-            text=mailboxes.fill_placeholders(
-                canned.body, conversation=conversation, worker=worker, text=customer_text
+            text=without_signature(
+                mailboxes.fill_placeholders(
+                    canned.body, conversation=conversation, worker=worker, text=customer_text
+                ),
+                signature,
             ),
         )
         for canned in mailboxes.canned_replies(conversation.mailbox)
     ]
+
+
+def without_signature(text: str, signature: str) -> str:
+    """A canned reply without a signature of its own (a "-- " block, or the mailbox's
+    signature pasted in): the mailbox's signature is added once when it is sent."""
+    head, separator, _tail = text.partition("\n-- \n")
+    signature = signature.strip()
+    if separator:
+        return head.rstrip()
+    if signature and text.rstrip().endswith(signature):
+        return text.rstrip()[: -len(signature)].rstrip()
+    return text
+
+
+# --- the customer's earlier conversations ---------------------------------------------------
+
+HISTORY_LIMIT = 20
+
+
+@dataclass
+class EarlierConversation:
+    conversation: Conversation
+    messages: list[Message]
+
+    @property
+    def last_at(self) -> datetime | None:
+        if not self.messages:
+            return self.conversation.created_at
+        last = self.messages[-1]
+        return last.sent_at or last.received_at
+
+
+def customer_history(conversation: Conversation) -> list[EarlierConversation]:
+    """The customer's other conversations with this mailbox (the same address, any case),
+    latest first, with their messages: read-only context for the worker who holds this one."""
+    others = list(
+        db.session.scalars(
+            sa.select(Conversation)
+            .where(
+                Conversation.mailbox_id == conversation.mailbox_id,
+                sa.func.lower(Conversation.customer_email) == conversation.customer_email.lower(),
+                Conversation.id != conversation.id,
+            )
+            .order_by(Conversation.id.desc())
+            .limit(HISTORY_LIMIT)
+            .options(selectinload(Conversation.messages))
+        )
+    )
+    return [EarlierConversation(other, list(other.messages)) for other in others]
 
 
 def seconds_left(conversation: Conversation, now: datetime | None = None) -> int:

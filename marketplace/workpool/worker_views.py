@@ -16,11 +16,11 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.onboarding.engagements import rules_to_acknowledge
 from marketplace.pagination import page_arg
-from marketplace.workpool import pool
+from marketplace.workpool import pool, signatures
 from marketplace.workpool import worker_queries as queries
-from marketplace.workpool.models import Conversation, Reply, ReplyKind
+from marketplace.workpool.models import Conversation, Reply, ReplyKind, ReplyNameMode
 from marketplace.workpool.pool import NoWork
-from marketplace.workpool.worker_forms import AnswerForm, EscalateForm
+from marketplace.workpool.worker_forms import AnswerForm, EscalateForm, ReplyNameForm
 
 bp = Blueprint("work", __name__, url_prefix="/work/inbox")
 
@@ -71,17 +71,25 @@ def _render_inbox(*, draft: str = "", status: int = 200):
     ), status
 
 
-def _render_workbench(conversation, answer_form, escalate_form, *, status: int = 200):
+def _render_workbench(
+    conversation, answer_form, escalate_form, *, status: int = 200, new_after: int | None = None
+):
+    """The workbench. ``new_after``: the customer wrote again after the message with this
+    id; the newer messages are highlighted and the form now carries the newest id."""
     worker = _worker()
     messages = queries.thread(conversation)
     engagement = pool.engagement_for(worker, conversation.mailbox)
+    answer_form.last_seen.data = str(messages[-1].id if messages else 0)
     html = render_template(
         "workpool/worker/conversation.html",
         conversation=conversation,
         messages=messages,
+        new_after=new_after,
+        history=queries.customer_history(conversation),
         canned=queries.filled_canned_replies(conversation, worker, messages),
         seconds_left=queries.seconds_left(conversation),
         rules_engagement=engagement if engagement and rules_to_acknowledge(engagement) else None,
+        reply_name=signatures.reply_name(worker),
         answer_form=answer_form,
         escalate_form=escalate_form,
     )
@@ -139,8 +147,13 @@ def answer(conversation_id: int):
     form, other = AnswerForm(), EscalateForm(formdata=None)
     if not form.validate():
         return _refused(conversation, None, form, other, form.body.data or "", 422)
+    seen = form.seen_message_id()
     try:
-        pool.answer(conversation, worker=_worker(), body=form.body.data)
+        pool.answer(conversation, worker=_worker(), body=form.body.data, seen_message_id=seen)
+    except pool.CustomerWroteAgain as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return _render_workbench(conversation, form, other, status=409, new_after=seen)
     except DomainError as exc:
         db.session.rollback()
         return _refused(conversation, exc.message, form, other, form.body.data, exc.status_code)
@@ -208,3 +221,35 @@ def answer_detail(reply_id: int):
         text=queries.own_text(reply),
         unit=pool.unit_of_reply(reply),
     )
+
+
+@bp.route("/reply-name", methods=["GET", "POST"])
+@login_required
+def reply_name():
+    """The worker's choice of the name customers see: first name, full name or chosen."""
+    ensure_can(current_user, "seeker.profile")
+    worker = _worker()
+    form = ReplyNameForm()
+    setting = signatures.reply_name_setting(worker)
+    if not form.is_submitted() and setting is not None:
+        form.mode.data, form.chosen_name.data = setting.mode.value, setting.chosen_name
+    if form.validate_on_submit():
+        try:
+            signatures.set_reply_name(
+                worker, mode=ReplyNameMode(form.mode.data), chosen_name=form.chosen_name.data
+            )
+        except DomainError as exc:
+            db.session.rollback()
+            form.chosen_name.errors = [*form.chosen_name.errors, exc.message]
+        else:
+            db.session.commit()
+            flash(_("Saved. Customers see “%(name)s”.", name=signatures.reply_name(worker)),
+                  "success")  # fmt: skip
+            return redirect(url_for("work.reply_name"))
+    return render_template(
+        "workpool/worker/reply_name.html",
+        form=form,
+        full_name=worker.display_name,
+        first_name=signatures.first_name(worker.display_name),
+        current=signatures.reply_name(worker),
+    ), 422 if form.is_submitted() else 200

@@ -1,7 +1,8 @@
 // The worker's workbench (templates/workpool/worker/conversation.html): counts the
-// lease down, renews it while the worker types (at most once a minute), and inserts
-// canned replies that the server already filled in. The page works without it: the
-// canned texts are shown for copying and the forms post as usual.
+// lease down, renews it while the worker types (at most once a minute), narrows the
+// canned replies (already filled in by the server) as the worker types in their search
+// box and inserts one at the cursor, and gives the keyboard shortcuts. The page works
+// without it: the canned texts are shown for copying and the forms post as usual.
 document.addEventListener("DOMContentLoaded", () => {
   const lease = document.querySelector("[data-lease-expires]");
   if (!lease) return;
@@ -51,6 +52,7 @@ document.addEventListener("DOMContentLoaded", () => {
           until.textContent = new Date(expiresAt).toLocaleString(document.documentElement.lang, {
             dateStyle: "short",
             timeStyle: "short",
+            timeZone: lease.dataset.timeZone, // the mailbox's, as the page shows times
           });
         }
       } else if (response.status === 409 || response.status === 404) {
@@ -71,21 +73,110 @@ document.addEventListener("DOMContentLoaded", () => {
     area.addEventListener("input", renew);
   });
 
-  document.querySelectorAll("[data-insert-text]").forEach((button) => {
+  // Canned replies: insert at the cursor of the answer box.
+  const insert = (button) => {
     const target = document.getElementById(button.dataset.insertInto);
     if (!target) return;
+    const text = button.dataset.insertText;
+    const start = target.selectionStart ?? target.value.length;
+    const end = target.selectionEnd ?? target.value.length;
+    target.setRangeText(text, start, end, "end");
+    const list = button.closest("details.canned");
+    if (list) list.open = false; // the answer box moves up to where the list was
+    target.focus();
+    target.dispatchEvent(new Event("input", { bubbles: true }));
+  };
+  document.querySelectorAll("[data-insert-text]").forEach((button) => {
+    if (!document.getElementById(button.dataset.insertInto)) return;
     button.hidden = false;
-    button.addEventListener("click", () => {
-      const text = button.dataset.insertText;
-      const start = target.selectionStart ?? target.value.length;
-      const end = target.selectionEnd ?? target.value.length;
-      target.setRangeText(text, start, end, "end");
-      const list = button.closest("details.canned");
-      if (list) list.open = false; // the answer box moves up to where the list was
-      target.focus();
-      target.dispatchEvent(new Event("input", { bubbles: true }));
-    });
+    button.addEventListener("click", () => insert(button));
   });
+
+  // The search box narrows the list as the worker types; Enter inserts the first match.
+  const canned = document.getElementById("canned");
+  const search = canned && canned.querySelector("[data-canned-search]");
+  const filter = search && search.querySelector("input");
+  const items = canned ? [...canned.querySelectorAll("[data-canned-item]")] : [];
+  const visible = () => items.filter((item) => !item.hidden);
+  if (filter) {
+    search.hidden = false;
+    const none = search.querySelector("[data-canned-none]");
+    const noneText = canned.querySelector("[data-canned-list]").dataset.noneText;
+    filter.addEventListener("input", () => {
+      const words = filter.value.toLowerCase().split(/\s+/).filter(Boolean);
+      items.forEach((item) => {
+        item.hidden = !words.every((word) => item.dataset.search.includes(word));
+      });
+      none.textContent = visible().length ? "" : noneText;
+    });
+    filter.addEventListener("keydown", (event) => {
+      if (event.key === "Enter") {
+        event.preventDefault();
+        const first = visible()[0];
+        if (first) insert(first.querySelector("[data-insert-text]"));
+      } else if (event.key === "Escape") {
+        canned.open = false;
+        document.getElementById("body")?.focus();
+      }
+    });
+  }
+  const openCanned = () => {
+    if (!canned) return;
+    canned.open = true;
+    (filter || canned.querySelector("summary")).focus();
+  };
+
+  // Keyboard shortcuts (listed in the help line): a letter outside a text field, or
+  // Alt+Shift+letter anywhere; Ctrl/Cmd+Enter sends the form being typed in (the answer
+  // unless the escalation note has the focus).
+  const help = document.querySelector("[data-shortcuts-help]");
+  if (help) help.hidden = false;
+  const answerForm = document.getElementById("answer-form");
+  const escalateForm = document.getElementById("escalate-form");
+  const skipForm = document.getElementById("skip-form");
+  const answerBox = document.getElementById("body");
+  const typing = (element) =>
+    element.isContentEditable || ["input", "textarea", "select"].includes((element.tagName || "").toLowerCase());
+  const skip = () => {
+    if (!skipForm) return;
+    if (answerBox && answerBox.value.trim() && !window.confirm(skipForm.dataset.confirmDraft)) return;
+    skipForm.requestSubmit();
+  };
+  const actions = {
+    r: openCanned,
+    e: () => {
+      const note = escalateForm && escalateForm.querySelector("textarea");
+      if (note) {
+        note.scrollIntoView({ block: "center" });
+        note.focus();
+      }
+    },
+    s: skip,
+    a: () => answerBox && answerBox.focus(),
+  };
+  document.addEventListener("keydown", (event) => {
+    if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
+      const form = escalateForm && escalateForm.contains(event.target) ? escalateForm : answerForm;
+      if (form) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+      return;
+    }
+    const key = (event.code || "").startsWith("Key") ? event.code.slice(3).toLowerCase() : "";
+    const action = actions[key];
+    if (!action) return;
+    const withModifier = event.altKey && event.shiftKey && !event.ctrlKey && !event.metaKey;
+    const plain = !event.altKey && !event.ctrlKey && !event.metaKey && !event.shiftKey;
+    if (withModifier || (plain && !typing(event.target))) {
+      event.preventDefault();
+      action();
+    }
+  });
+
+  // The customer wrote again while the worker typed: show the new message first.
+  const fresh = document.querySelector("[data-new-message]");
+  if (fresh) fresh.scrollIntoView({ block: "start" });
 
   tick();
   window.setInterval(tick, 1000);

@@ -94,6 +94,9 @@ WORKPOOL_WORKER: Expectations = {
     ("work.escalate", "POST"): (_conversation_url("/escalate"), WORKER_ONLY),
     ("work.release", "POST"): (_conversation_url("/release"), WORKER_ONLY),
     ("work.renew", "POST"): (_conversation_url("/renew"), WORKER_ONLY),
+    # Any seeker chooses the name customers see in their replies (their own setting).
+    ("work.reply_name", "GET"): (lambda w: "/work/inbox/reply-name", SEEKER_ONLY),
+    ("work.reply_name", "POST"): (lambda w: "/work/inbox/reply-name", SEEKER_ONLY),
     ("work.answer_detail", "GET"): (
         lambda w: f"/work/inbox/answers/{answer_of_worker(w).id}",
         WORKER_ONLY,

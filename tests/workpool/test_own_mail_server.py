@@ -203,7 +203,10 @@ def test_replies_leave_by_the_companys_server_and_are_filed_in_sent_once(
     assert reply.status == ReplyStatus.SENT
     assert smtp_sink.to("anna@kunde.example") == []  # not through the site's server
     sent = company_smtp.last_to("anna@kunde.example")
-    assert sent["From"] == "Shop Support <support@shop.example>"
+    # The company's address; the worker's first name beside the mailbox's name.
+    first_name = engagement.worker.display_name.split()[0]
+    assert sent["From"].addresses[0].addr_spec == "support@shop.example"
+    assert sent["From"].addresses[0].display_name == f"{first_name} (Shop Support)"
     assert sent["Message-ID"] == reply.message_id
     assert sent["In-Reply-To"] == inbound.message_id
     assert sent["References"] == f"<earlier@kunde.example> {inbound.message_id}"

@@ -89,7 +89,13 @@ def test_answer_goes_out_threaded_and_is_paid_once(db, smtp_sink):
     assert sent["In-Reply-To"] == "<order-1@kunde.example>"
     assert sent["References"] == "<order-1@kunde.example>"
     assert sent["Message-ID"] == reply.message_id
-    assert sent["From"] == "Shop Support <support@shop.example>"
+    # From: the worker's first name (their default) and the mailbox's name, its address.
+    (sender,) = sent["From"].addresses
+    first_name = engagement.worker.display_name.split()[0]
+    assert (sender.display_name, sender.addr_spec) == (
+        f"{first_name} (Shop Support)",
+        "support@shop.example",
+    )
     text = sent.get_content().replace("\r\n", "\n")
     assert "Ihr Paket ist unterwegs." in text and "-- \nIhr Shop-Team" in text
     assert "> Guten Tag, ich warte noch auf meine Bestellung 4711." in text  # quoted
