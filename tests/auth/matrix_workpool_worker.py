@@ -94,6 +94,8 @@ WORKPOOL_WORKER: Expectations = {
     ("work.escalate", "POST"): (_conversation_url("/escalate"), WORKER_ONLY),
     ("work.release", "POST"): (_conversation_url("/release"), WORKER_ONLY),
     ("work.renew", "POST"): (_conversation_url("/renew"), WORKER_ONLY),
+    # an internal note from the workbench (workpool/triage_views.py)
+    ("triage.worker_note", "POST"): (_conversation_url("/notes"), WORKER_ONLY),
     ("work.answer_detail", "GET"): (
         lambda w: f"/work/inbox/answers/{answer_of_worker(w).id}",
         WORKER_ONLY,
