@@ -199,6 +199,9 @@ def assign(conversation_id: int):
 def set_tags(conversation_id: int):
     conversation = _conversation(conversation_id)
     form = ConversationTagsForm()
+    form.tags.choices = [
+        (t.id, t.name) for t in triage.company_tags(conversation.mailbox.company_id)
+    ]
     if form.validate():
         try:
             triage.set_tags(conversation, form.tags.data or [], by=current_user)
