@@ -76,6 +76,9 @@ DEFAULT_RULES: tuple[str, ...] = (
     "Kündigung",
     "kündigen",
     "Widerruf",
+    "Storno",
+    "stornieren",
+    "Stornierung",
     "cancel",
     "withdrawal",
 )

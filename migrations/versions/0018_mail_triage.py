@@ -23,7 +23,8 @@ DEFAULT_RULES = (
     'Unfall', 'verletzt', 'Verletzung', 'accident', 'injured', 'injury',
     'Anwalt', 'Rechtsanwalt', 'lawyer', 'attorney',
     'DSGVO', 'Auskunft nach Art. 15', 'Datenschutz', 'GDPR', 'data protection',
-    'Kündigung', 'kündigen', 'Widerruf', 'cancel', 'withdrawal',
+    'Kündigung', 'kündigen', 'Widerruf', 'Storno', 'stornieren', 'Stornierung',
+    'cancel', 'withdrawal',
 )
 
 
