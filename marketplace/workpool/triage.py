@@ -237,6 +237,22 @@ def assign(conversation: Conversation, worker_id: int | None, *, by: User) -> No
     )
 
 
+def customer_history(conversation: Conversation, limit: int = 10) -> list[Conversation]:
+    """The same customer's other conversations in this mailbox, newest first."""
+    return list(
+        db.session.scalars(
+            sa.select(Conversation)
+            .where(
+                Conversation.mailbox_id == conversation.mailbox_id,
+                sa.func.lower(Conversation.customer_email) == conversation.customer_email.lower(),
+                Conversation.id != conversation.id,
+            )
+            .order_by(Conversation.created_at.desc(), Conversation.id.desc())
+            .limit(limit)
+        )
+    )
+
+
 # --- tags ----------------------------------------------------------------------------
 
 

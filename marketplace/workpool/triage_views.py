@@ -46,6 +46,7 @@ class TriageView:
     # Company staff only: every tag of the company and the workers hired on the gig.
     company_tags: list[MailTag] = field(default_factory=list)
     workers: list[User] = field(default_factory=list)
+    history: list[Conversation] = field(default_factory=list)
 
 
 def triage_for(conversation: Conversation) -> TriageView:
@@ -57,6 +58,7 @@ def triage_for(conversation: Conversation) -> TriageView:
     if can(current_user, "conversation.company", conversation):
         view.company_tags = triage.company_tags(conversation.mailbox.company_id)
         view.workers = triage.hired_workers(conversation.mailbox)
+        view.history = triage.customer_history(conversation)
     return view
 
 

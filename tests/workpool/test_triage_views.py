@@ -184,3 +184,15 @@ def test_conversation_list_filters_by_priority_tag_worker_and_overdue(
     assert shown(status="answered") == []
     # Garbage and other companies' ids are ignored, never an error.
     assert len(shown(tag="999999", worker="abc", priority="x")) == 3
+
+
+def test_the_conversation_page_lists_the_customers_earlier_conversations(app, client, login_as):
+    s = shop(app)
+    with app.app_context():
+        mailbox = db.session.get(Mailbox, s["mailbox"])
+        again = deliver(mailbox, subject="Noch eine Frage", sender="ANNA@k.example")
+        cid = again.conversation_id
+    login_as(s["owner"])
+    page = text(client.get(f"/company/mailboxes/conversations/{cid}"))
+    assert "Earlier conversations of this customer" in page
+    assert "Wo ist mein Paket?" in page and "Unfall beim Aufbau" not in page
