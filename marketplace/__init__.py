@@ -63,6 +63,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.workpool.api_views import bp as workpool_api_bp
     from marketplace.workpool.company_views import bp as mailboxes_bp
     from marketplace.workpool.connection_views import bp as mailbox_connections_bp
+    from marketplace.workpool.triage_views import bp as triage_bp
     from marketplace.workpool.worker_views import bp as work_bp
 
     db.init_app(app)
@@ -92,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(mailboxes_bp)
     app.register_blueprint(mailbox_connections_bp)
     app.register_blueprint(work_bp)
+    app.register_blueprint(triage_bp)
     app.register_blueprint(standing_bp)
     app.register_blueprint(standing_admin_bp)
     app.register_blueprint(messages_bp)

@@ -105,6 +105,8 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "CACHE_REDIS_URL": redis_url,
         "CACHE_KEY_PREFIX": "nebendesk:",
         "LISTING_CACHE_SECONDS": _int(env, "LISTING_CACHE_SECONDS", 600),
+        # A customer's third email to a mailbox within this many days makes it urgent.
+        "TRIAGE_REPEAT_DAYS": _int(env, "TRIAGE_REPEAT_DAYS", 7),
         "RATELIMIT_HEADERS_ENABLED": True,
         "RATELIMIT_ENABLED": _bool(env, "RATELIMIT_ENABLED", True),
         "MAIL_URL": env.get("MAIL_URL") or "console://",

@@ -13,3 +13,4 @@ from marketplace.payments import models as payments  # noqa: F401
 from marketplace.standing import models as standing  # noqa: F401
 from marketplace.work import models as work  # noqa: F401
 from marketplace.workpool import models as workpool  # noqa: F401
+from marketplace.workpool import triage_models as workpool_triage  # noqa: F401

@@ -34,7 +34,7 @@ from marketplace.onboarding.models import (
 from marketplace.onboarding.services import onboarding_for
 from marketplace.seed.demo import DEMO_PASSWORD, seed_demo
 from marketplace.seed.workpool_data import DEMO_INBOUND_TOKEN
-from marketplace.workpool import inbound, pool
+from marketplace.workpool import inbound, pool, triage
 from marketplace.workpool.models import (
     CannedReply,
     Conversation,
@@ -44,6 +44,7 @@ from marketplace.workpool.models import (
     Mailbox,
     MailboxMode,
     Message,
+    Priority,
     Reply,
     ReplyKind,
     ReplyStatus,
@@ -334,6 +335,15 @@ def test_demo_mailbox_has_waiting_answered_and_escalated_mail(db):
         )
     )
     assert acknowledgment.status == ReplyStatus.SENT
+
+    # Triage: urgent mail (rules, and Gerd Wolff writing for the third time), tags,
+    # internal notes and one conversation assigned to the seeker.
+    urgent = {c.customer_email for c in waiting if c.priority == Priority.URGENT}
+    assert {"gerd.wolff@example.com", "claudia.berger@example.com"} <= urgent
+    assert sum(c.customer_email == "gerd.wolff@example.com" for c in waiting) == 3
+    assert any(c.assigned_to_id == seeker.id for c in waiting)
+    assert any(triage.tags_of(c) for c in waiting)
+    assert any(triage.notes_of(c) for c in waiting)
 
     inbound_mail = db.session.scalars(
         sa.select(Message).where(

@@ -45,7 +45,7 @@ from marketplace.extensions import db
 from marketplace.gigs.models import Gig
 from marketplace.payments import units
 from marketplace.payments.models import UnitStatus, WorkUnit
-from marketplace.seed import money
+from marketplace.seed import money, workpool_triage
 from marketplace.seed.demo_data import (
     RADWERK_EMAIL_GIG,
     SEEKER_EMAIL,
@@ -125,16 +125,21 @@ class _Run:
         for title, body in CANNED_REPLIES:
             mailboxes.save_canned_reply(self.mailbox, title=title, body=body)
             self.created["canned replies"] += 1
-        # The worked mails first and alone, so the pool hands them out in this order.
+        self.created["priority rules"] += workpool_triage.add_rules(self.mailbox, self.owner)
+        # The worked mails first and alone, worked in the order the pool hands them
+        # out: urgent ones (the data-protection request) first, then by arrival.
         for mail in WORKED:
             self._store(mail)
-        for mail in WORKED:
+        for mail in sorted(WORKED, key=lambda m: self.conversations[m.key].priority != "urgent"):
             if not self._work(mail):
                 break
         self._approve_first_answers()
         for mail in WAITING:
             self._store(mail)
         db.session.flush()
+        self.created.update(
+            workpool_triage.play(self.mailbox, self.conversations, self.owner, self.seeker)
+        )
         outgoing.send_due_replies()  # commits, one reply at a time
         self._follow_up(FOLLOW_UP_TO_ANSWER, WORKED[0])
         db.session.flush()

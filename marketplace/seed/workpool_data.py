@@ -398,6 +398,35 @@ WAITING: tuple[CustomerMail, ...] = (
         """),
         9.0,
     ),
+    # Gerd Wolff's two earlier emails (separate conversations, still unanswered):
+    # his third within a week makes the new one urgent (workpool/triage.py).
+    CustomerMail(
+        "rw-demo-wut-prev-01", "Gerd Wolff", "gerd.wolff@example.com",
+        "Rückerstattung E-Bike RW-476300",
+        _text("""
+            Guten Tag,
+
+            ich habe das E-Bike aus Bestellung RW-476300 zurückgeschickt. Laut DHL ist es
+            bei Ihnen angekommen. Wann bekomme ich mein Geld zurück?
+
+            Mit freundlichen Grüßen
+            Gerd Wolff
+        """),
+        100.0,
+    ),
+    CustomerMail(
+        "rw-demo-wut-prev-02", "Gerd Wolff", "gerd.wolff@example.com",
+        "Nachfrage: Rückerstattung RW-476300",
+        _text("""
+            Hallo,
+
+            auf meine Mail von vorgestern habe ich noch keine Antwort. Bitte teilen Sie
+            mir mit, wann die 2.499 Euro überwiesen werden.
+
+            Gerd Wolff
+        """),
+        64.0,
+    ),
     CustomerMail(
         "rw-demo-wut-01", "Gerd Wolff", "gerd.wolff@example.com",
         "ZUM DRITTEN MAL: WO IST MEIN GELD???",

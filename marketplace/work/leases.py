@@ -59,6 +59,9 @@ class LeaseQueue:
     source: InstrumentedAttribute[int]
     order_by: tuple[sa.ColumnElement[Any] | InstrumentedAttribute[Any], ...]
     candidate_filter: CandidateFilter | None = None
+    # Order terms that come before ``order_by`` and depend on the claiming worker
+    # (e.g. "rows assigned to me first"), given the worker's id as a bind parameter.
+    worker_order: Callable[[sa.BindParameter[int]], Sequence[sa.ColumnElement[Any]]] | None = None
 
     def moment(self, name: str) -> sa.BindParameter[datetime]:
         return sa.bindparam(name, type_=self.model.__table__.c.lease_expires_at.type)
@@ -98,10 +101,11 @@ class LeaseQueue:
         ]
         if self.candidate_filter is not None:
             conditions.append(self.candidate_filter(worker_id))
+        order = (*(self.worker_order(worker_id) if self.worker_order else ()), *self.order_by)
         candidate = (
             sa.select(model.id)
             .where(*conditions)
-            .order_by(*self.order_by)
+            .order_by(*order)
             .limit(1)
             .with_for_update(skip_locked=True)
             .scalar_subquery()

@@ -150,7 +150,12 @@ def status_counts(mailbox: Mailbox) -> dict[ConversationStatus, int]:
 
 
 _ORDER = {
-    ConversationStatus.WAITING: (Conversation.first_response_due_at, Conversation.id),
+    # The queue in the order "Next email" takes it (urgent first, then by target).
+    ConversationStatus.WAITING: (
+        pool.PRIORITY_ORDER,
+        Conversation.first_response_due_at,
+        Conversation.id,
+    ),
     ConversationStatus.ESCALATED: (Conversation.escalated_at, Conversation.id),
     ConversationStatus.SENDING: (Conversation.updated_at.desc(), Conversation.id.desc()),
     ConversationStatus.ANSWERED: (Conversation.answered_at.desc(), Conversation.id.desc()),
@@ -163,9 +168,11 @@ def conversations(
     page: int = 1,
     per_page: int = 50,
     now: datetime | None = None,
+    where: tuple[sa.ColumnElement[bool], ...] = (),
 ) -> Page[ConversationRow]:
-    """The mailbox's conversations in ``status``: the queue by first-response target,
-    escalations oldest first, answered ones newest first."""
+    """The mailbox's conversations in ``status``: the queue by priority and
+    first-response target, escalations oldest first, answered ones newest first.
+    ``where``: more conditions (the list's filters, see triage_queries.py)."""
     now = now or utcnow()
     page = max(1, page)
     holder, assignee = aliased(User), aliased(User)
@@ -176,7 +183,7 @@ def conversations(
         sa.select(Conversation, holder.display_name, assignee.display_name)
         .outerjoin(holder, live_lease)
         .outerjoin(assignee, assignee.id == Conversation.assigned_to_id)
-        .where(Conversation.mailbox_id == mailbox.id, Conversation.status == status)
+        .where(Conversation.mailbox_id == mailbox.id, Conversation.status == status, *where)
         .order_by(*_ORDER[status])
         .limit(per_page + 1)
         .offset((page - 1) * per_page)

@@ -41,7 +41,7 @@ from marketplace.payments.company_forms import BulkApproveForm, RejectForm
 from marketplace.payments.models import WorkUnit
 from marketplace.urls import absolute_url, bounded_int
 from marketplace.workpool import company_queries as queries
-from marketplace.workpool import dashboard_queries, inbound, mailboxes, pool
+from marketplace.workpool import dashboard_queries, inbound, mailboxes, pool, triage, triage_queries
 from marketplace.workpool.company_forms import (
     AnswerForm,
     CannedReplyForm,
@@ -363,15 +363,25 @@ def conversations(mailbox_id: int):
     status = status or ConversationStatus.WAITING
     counts = queries.status_counts(mailbox)
     engagements = queries.active_engagements(mailbox.gig_id)
+    now = utcnow()
+    tags, workers = triage.company_tags(mailbox.company_id), triage.hired_workers(mailbox)
+    filters = triage_queries.parse_filters(request.args, tags=tags, workers=workers)
+    found = queries.conversations(
+        mailbox, status, page_arg(), now=now, where=triage_queries.conditions(filters, now)
+    )
     return render_template(
         "workpool/company/conversations.html",
         mailbox=mailbox,
         status=status,
         counts=counts,
-        found=queries.conversations(mailbox, status, page_arg()),
+        found=found,
+        filters=filters,
+        tags=tags,
+        workers=workers,
+        row_tags=triage_queries.tags_by_conversation([r.conversation.id for r in found.items]),
         stopped=queries.queue_stopped(engagements, counts[ConversationStatus.WAITING]),
         hired=bool(engagements),
-        now=utcnow(),
+        now=now,
     )
 
 

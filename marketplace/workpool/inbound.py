@@ -20,6 +20,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.workpool import triage
 from marketplace.workpool.models import (
     Attachment,
     Conversation,
@@ -104,6 +105,7 @@ def store_parsed(mailbox: Mailbox, parsed: ParsedEmail, *, size: int) -> tuple[M
         return existing, False
     conversation = _thread_of(mailbox, parsed)
     now = utcnow()
+    new = conversation is None
     if conversation is None:
         conversation = Conversation(
             mailbox_id=mailbox.id,
@@ -160,6 +162,7 @@ def store_parsed(mailbox: Mailbox, parsed: ParsedEmail, *, size: int) -> tuple[M
             )
         )
         return existing, False
+    triage.apply_at_intake(conversation, message, new=new, now=now)
     return message, True
 
 

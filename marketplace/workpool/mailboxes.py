@@ -15,6 +15,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigKind
 from marketplace.onboarding.models import Engagement, EngagementStatus
+from marketplace.workpool import triage
 from marketplace.workpool.inbound import new_token
 from marketplace.workpool.models import (
     DEFAULT_TIME_ZONE,
@@ -98,6 +99,7 @@ def create_mailbox(gig: Gig, settings: MailboxSettings, *, by: User) -> tuple[Ma
     _apply(mailbox, settings)
     db.session.add(mailbox)
     db.session.flush()
+    triage.install_default_rules(mailbox)
     record(actor=by, action="mailbox.create", object_type="mailbox", object_id=mailbox.id)
     return mailbox, token
 

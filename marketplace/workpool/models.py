@@ -84,6 +84,18 @@ class ConversationStatus(StrEnum):
     ESCALATED = "escalated"  # in the company's escalation queue
 
 
+class Priority(StrEnum):
+    """How soon a conversation should be answered. "Next email" hands out urgent ones
+    first, then normal, then low; within each by first-response target."""
+
+    URGENT = "urgent"
+    NORMAL = "normal"
+    LOW = "low"
+
+
+PRIORITY_RANK = {Priority.URGENT: 0, Priority.NORMAL: 1, Priority.LOW: 2}
+
+
 class Conversation(TimestampMixin, db.Model):
     """A thread with one customer. Workers claim it with a lease: whoever holds
     an unexpired lease answers it; an expired lease returns it to the pool."""
@@ -101,7 +113,11 @@ class Conversation(TimestampMixin, db.Model):
     status: Mapped[ConversationStatus] = mapped_column(
         enum_column(ConversationStatus), default=ConversationStatus.WAITING
     )
-    # Forwarded mailboxes: the worker this conversation belongs to.
+    priority: Mapped[Priority] = mapped_column(
+        enum_column(Priority), default=Priority.NORMAL, server_default=Priority.NORMAL.value
+    )
+    # The worker this conversation belongs to: every conversation of a forwarded
+    # mailbox, or one the company assigned by hand (see workpool/triage.py).
     assigned_to_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     claimed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
     lease_expires_at: Mapped[datetime | None]

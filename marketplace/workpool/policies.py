@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from marketplace.accounts.models import Company
 from marketplace.auth.policies import rule
 from marketplace.auth.roles import Viewer, active_user, can_manage_gigs
 from marketplace.db import utcnow
+from marketplace.extensions import db
 from marketplace.workpool.models import Conversation, ConversationStatus, Mailbox, Reply
+from marketplace.workpool.triage_models import MailTag
 
 
 @rule("mailbox.manage")
@@ -37,3 +40,16 @@ def _reply_own(viewer: Viewer, reply: Reply) -> bool:
     """A worker's own past answers stay visible to them."""
     user = active_user(viewer)
     return user is not None and reply.author_id == user.id
+
+
+@rule("conversation.add_note")
+def _conversation_add_note(viewer: Viewer, conversation: Conversation) -> bool:
+    """Internal notes: company staff of the conversation's company, and the worker
+    holding it (who sees its tags and notes on the workbench, nothing of any other)."""
+    return _conversation_company(viewer, conversation) or _conversation_work(viewer, conversation)
+
+
+@rule("mail_tag.manage")
+def _mail_tag_manage(viewer: Viewer, tag: MailTag) -> bool:
+    company = db.session.get(Company, tag.company_id)
+    return company is not None and can_manage_gigs(viewer, company)

@@ -40,6 +40,7 @@ from marketplace.work import pricing
 from marketplace.work.leases import LeaseQueue
 from marketplace.workpool import replies
 from marketplace.workpool.models import (
+    PRIORITY_RANK,
     Conversation,
     ConversationStatus,
     Direction,
@@ -70,13 +71,21 @@ class Claim:
     engagement: Engagement | None = None
 
 
-# Conversations wait in their mailbox's queue; the next is the one closest to its
-# first-response target. A conversation forwarded to one worker is only theirs.
+# Conversations wait in their mailbox's queue. The next is: one assigned to this
+# worker, then urgent before normal before low, then the one closest to (or furthest
+# past) its first-response target. A conversation assigned (or forwarded) to one
+# worker is only theirs.
+PRIORITY_ORDER = sa.case(
+    {p.value: rank for p, rank in PRIORITY_RANK.items()}, value=Conversation.priority, else_=1
+)
 QUEUE = LeaseQueue(
     model=Conversation,
     waiting=ConversationStatus.WAITING,
     source=Conversation.mailbox_id,
-    order_by=(Conversation.first_response_due_at, Conversation.id),
+    order_by=(PRIORITY_ORDER, Conversation.first_response_due_at, Conversation.id),
+    worker_order=lambda worker_id: (
+        sa.case((Conversation.assigned_to_id == worker_id, 0), else_=1),
+    ),
     candidate_filter=lambda worker_id: sa.or_(
         Conversation.assigned_to_id.is_(None), Conversation.assigned_to_id == worker_id
     ),

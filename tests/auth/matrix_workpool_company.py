@@ -18,7 +18,7 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.payments import units
 from marketplace.payments.models import UnitKind
-from marketplace.workpool import inbound, mailboxes
+from marketplace.workpool import inbound, mailboxes, triage
 from marketplace.workpool.models import (
     Conversation,
     ConversationStatus,
@@ -97,6 +97,16 @@ def _unit(w: World) -> int:
     return unit.id
 
 
+def _rule(w: World) -> int:
+    return triage.rules_of(_mailbox(w))[0].id  # a default rule
+
+
+def _tag(w: World) -> int:
+    tag = triage.create_tag(w.company, "Reklamation", "red", by=w.owner)
+    db.session.commit()
+    return tag.id
+
+
 PREFIX = "/company/mailboxes"
 
 WORKPOOL_COMPANY: Expectations = {
@@ -150,6 +160,29 @@ WORKPOOL_COMPANY: Expectations = {
     ("mailboxes.approve_many", "POST"): (lambda w: f"{PREFIX}/review/approve", ANY_COMPANY),
     ("mailboxes.dashboard", "GET"): (lambda w: f"{PREFIX}/dashboard", ANY_COMPANY),
     ("mailboxes.dashboard_csv", "GET"): (lambda w: f"{PREFIX}/dashboard.csv", ANY_COMPANY),
+    # triage (workpool/triage_views.py)
+    ("triage.rules", "GET"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/rules", OWN_COMPANY),
+    ("triage.rules", "POST"): (lambda w: f"{PREFIX}/{_mailbox(w).id}/rules", OWN_COMPANY),
+    ("triage.delete_rule", "POST"): (lambda w: f"{PREFIX}/rules/{_rule(w)}/delete", OWN_COMPANY),
+    ("triage.tags", "GET"): (lambda w: f"{PREFIX}/tags", ANY_COMPANY),
+    ("triage.tags", "POST"): (lambda w: f"{PREFIX}/tags", ANY_COMPANY),
+    ("triage.delete_tag", "POST"): (lambda w: f"{PREFIX}/tags/{_tag(w)}/delete", OWN_COMPANY),
+    ("triage.set_priority", "POST"): (
+        lambda w: f"{PREFIX}/conversations/{_conversation(w).id}/priority",
+        OWN_COMPANY,
+    ),
+    ("triage.assign", "POST"): (
+        lambda w: f"{PREFIX}/conversations/{_conversation(w).id}/assign",
+        OWN_COMPANY,
+    ),
+    ("triage.set_tags", "POST"): (
+        lambda w: f"{PREFIX}/conversations/{_conversation(w).id}/tags",
+        OWN_COMPANY,
+    ),
+    ("triage.company_note", "POST"): (
+        lambda w: f"{PREFIX}/conversations/{_conversation(w).id}/notes",
+        OWN_COMPANY,
+    ),
     # how mail reaches a mailbox (workpool/connection_views.py)
     ("mailbox_connections.connect", "GET"): (
         lambda w: f"{PREFIX}/{_mailbox(w).id}/connect",

@@ -97,6 +97,8 @@ WORKPOOL_WORKER: Expectations = {
     # Any seeker chooses the name customers see in their replies (their own setting).
     ("work.reply_name", "GET"): (lambda w: "/work/inbox/reply-name", SEEKER_ONLY),
     ("work.reply_name", "POST"): (lambda w: "/work/inbox/reply-name", SEEKER_ONLY),
+    # an internal note from the workbench (workpool/triage_views.py)
+    ("triage.worker_note", "POST"): (_conversation_url("/notes"), WORKER_ONLY),
     ("work.answer_detail", "GET"): (
         lambda w: f"/work/inbox/answers/{answer_of_worker(w).id}",
         WORKER_ONLY,
