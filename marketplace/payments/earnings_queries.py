@@ -28,6 +28,7 @@ from marketplace.gigs.models import Gig, PayModel
 from marketplace.money import cents_to_input
 from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.pagination import Page
+from marketplace.payments import unit_labels
 from marketplace.payments.models import (
     AccountKind,
     ConnectedAccount,
@@ -353,7 +354,7 @@ def export_rows(worker: User, chunk: int = 1000) -> Iterator[list[object]]:
                 _("Work"),
                 unit.work_date.isoformat(),
                 unit.engagement.gig.title,
-                str(UNIT_KIND_LABELS[unit.kind]),
+                unit_labels.kind_filter_label(unit_labels.kind_key(unit)),
                 f"{unit.quantity:.2f}",
                 cents_to_input(unit.amount_cents),
                 unit.currency,

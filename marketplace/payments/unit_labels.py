@@ -55,6 +55,11 @@ def kind_text(unit: WorkUnit) -> str:
     return _("hours")
 
 
+def kind_key(unit: WorkUnit) -> str:
+    """The unit's entry of ``KIND_FILTERS``: escalations apart from answered emails."""
+    return "escalation" if is_escalation(unit) else str(unit.kind)
+
+
 def kind_filter_label(value: str) -> str:
     return {
         "email": _("Answered emails"),

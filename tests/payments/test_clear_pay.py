@@ -153,3 +153,14 @@ def test_inbox_moderation_dashboard_and_earnings_show_the_same_totals(app, clien
         "paid": "€0.00",
         "disputed": "€1.66",
     }
+
+
+def test_the_earnings_export_names_each_kind_of_work(app, client, world):
+    import csv
+    import io
+
+    rows = list(csv.reader(io.StringIO(client.get("/earnings.csv").get_data(as_text=True))))
+    kinds = sorted(row[3] for row in rows if row[0] == "Work")
+    assert kinds == sorted(
+        ["Answered emails", "Answered emails", "Escalations", "Moderated items", "Hours"]
+    )
