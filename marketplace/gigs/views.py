@@ -18,6 +18,7 @@ from marketplace.gigs.content import GigContent
 from marketplace.gigs.forms import GigForm, GigSearchForm, ReportForm
 from marketplace.gigs.models import Gig
 from marketplace.gigs.tags import active_tags
+from marketplace.payments import pay_facts
 
 bp = Blueprint("gigs", __name__)
 
@@ -49,6 +50,7 @@ def detail(gig_id: int):
     return render_template(
         "gigs/detail.html",
         gig=gig,
+        pay_facts=pay_facts.gig_pay_facts(gig),
         report_form=ReportForm() if can(current_user, "gig.report", gig) else None,
     )
 

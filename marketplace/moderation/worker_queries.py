@@ -38,10 +38,8 @@ from marketplace.moderation.models import (
     PenaltyStep,
 )
 from marketplace.payments.earnings_queries import UNIT_STATUS_LABELS
-from marketplace.payments.models import UnitStatus, WorkUnit
 
 HISTORY_ITEMS = 10
-UNIT_SOURCE = "moderation-item:%"
 
 ACTION_LABELS = {
     DecisionAction.APPROVE: _lp("moderation action", "Approved"),
@@ -101,8 +99,6 @@ def _start_of(day: date) -> datetime:
 class Dashboard:
     today: int
     this_week: int
-    pending_cents: int
-    approved_cents: int
     graded: int
     correct: int
 
@@ -124,17 +120,6 @@ def _decided_since(worker: User, since: datetime) -> int:
 def dashboard(worker: User, *, today: date | None = None) -> Dashboard:
     today = today or utcnow().date()
     monday = today - timedelta(days=today.weekday())
-    sums = dict(
-        db.session.execute(
-            sa.select(WorkUnit.status, sa.func.sum(WorkUnit.amount_cents))
-            .where(
-                WorkUnit.worker_id == worker.id,
-                WorkUnit.source.like(UNIT_SOURCE),
-                WorkUnit.status.in_((UnitStatus.PENDING, UnitStatus.APPROVED)),
-            )
-            .group_by(WorkUnit.status)
-        ).all()
-    )
     graded, correct = db.session.execute(
         sa.select(
             sa.func.count(Decision.id),
@@ -144,8 +129,6 @@ def dashboard(worker: User, *, today: date | None = None) -> Dashboard:
     return Dashboard(
         today=_decided_since(worker, _start_of(today)),
         this_week=_decided_since(worker, _start_of(monday)),
-        pending_cents=int(sums.get(UnitStatus.PENDING) or 0),
-        approved_cents=int(sums.get(UnitStatus.APPROVED) or 0),
         graded=graded,
         correct=correct,
     )

@@ -22,6 +22,7 @@ from marketplace.moderation.item_models import (
 )
 from marketplace.moderation.queue import NoItem
 from marketplace.moderation.worker_forms import DecisionForm, NoteForm
+from marketplace.payments import earnings_queries
 
 bp = Blueprint("moderation_work", __name__, url_prefix="/work/moderation")
 
@@ -101,6 +102,7 @@ def dashboard():
         "moderation/work/dashboard.html",
         held=queue.held_by(worker),
         stats=queries.dashboard(worker),
+        totals=earnings_queries.totals(worker),
         proposals=queries.proposals(worker),
         recent=queries.recent_decisions(worker),
         run=queue.disturbing_run(worker),

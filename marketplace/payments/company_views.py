@@ -29,10 +29,19 @@ from marketplace.charts import bar_chart
 from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
+from marketplace.moderation.worker_queries import ACTION_LABELS
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
 from marketplace.pagination import page_arg
-from marketplace.payments import cover, funding, history, statements, unit_labels, units
+from marketplace.payments import (
+    cover,
+    funding,
+    history,
+    review_queries,
+    statements,
+    unit_labels,
+    units,
+)
 from marketplace.payments.company_forms import (
     BulkApproveForm,
     RejectForm,
@@ -50,7 +59,11 @@ BULK_MAX = 500
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return {**statements.template_globals(), **unit_labels.template_globals()}
+    return {
+        **statements.template_globals(),
+        **unit_labels.template_globals(),
+        "DECISION_ACTION_LABELS": ACTION_LABELS,
+    }
 
 
 def own_company() -> Company:
@@ -72,15 +85,17 @@ def flash_errors(form) -> None:
 @bp.route("/company/review")
 @login_required
 def review():
+    """All work of the company in one place: emails, escalations, items and hours."""
     company = own_company()
     page = page_arg()
     tab = "history" if request.args.get("tab") == "history" else "pending"
     raw_status = request.args.get("status", "")
-    status = UnitStatus(raw_status) if raw_status in statements.HISTORY_STATUSES else None
+    status = UnitStatus(raw_status) if raw_status in review_queries.HISTORY_STATUSES else None
+    filters = review_queries.Filters.from_args(request.args)
     found = (
-        statements.review_history(company, status, page)
+        review_queries.review_history(company, status, filters, page)
         if tab == "history"
-        else statements.review_queue(company, page)
+        else review_queries.review_queue(company, filters, page)
     )
     balances = statements.balances(company)
     return render_template(
@@ -88,8 +103,12 @@ def review():
         company=company,
         tab=tab,
         status=status,
+        filters=filters,
+        choices=review_queries.filter_choices(company),
+        kinds=[(k, unit_labels.kind_filter_label(k)) for k in unit_labels.KIND_FILTERS],
         units=found,
-        pending_count=statements.pending_count(company),
+        details=review_queries.work_details(company, found.items),
+        pending_count=review_queries.pending_count(company, filters),
         waiting=statements.waiting_units(company) if tab == "pending" else [],
         balances=balances,
         top_up=funding.clamp_amount(balances.waiting_missing),
@@ -97,6 +116,12 @@ def review():
         may_decide=can(current_user, "company.post_gigs", company),
         reject_form=RejectForm(formdata=None),
     )
+
+
+def _back():
+    """Back to the review with the filters the decision was made under."""
+    filters = review_queries.Filters.from_args(request.form)
+    return redirect(url_for("balance.review", **filters.as_args()))
 
 
 def _unit(unit_id: int) -> WorkUnit:
@@ -116,7 +141,7 @@ def _unit(unit_id: int) -> WorkUnit:
 def _unit_text(unit: WorkUnit) -> str:
     return _(
         "%(quantity)s by %(worker)s",
-        quantity=statements.quantity_text(unit.kind, unit.quantity),
+        quantity=unit_labels.work_text(unit),
         worker=unit.worker.display_name,
     )
 
@@ -130,10 +155,10 @@ def approve(unit_id: int):
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("balance.review"))
+        return _back()
     db.session.commit()
     flash(_("Approved: %(unit)s.", unit=_unit_text(unit)), "success")
-    return redirect(url_for("balance.review"))
+    return _back()
 
 
 @bp.post("/company/review/units/<int:unit_id>/reject")
@@ -143,13 +168,13 @@ def reject(unit_id: int):
     form = RejectForm()
     if not form.validate():
         flash_errors(form)
-        return redirect(url_for("balance.review"))
+        return _back()
     try:
         units.reject(unit, by=current_user, reason=form.reason.data)
     except DomainError as exc:
         db.session.rollback()
         flash(exc.message, "error")
-        return redirect(url_for("balance.review"))
+        return _back()
     db.session.commit()
     flash(
         _(
@@ -159,7 +184,7 @@ def reject(unit_id: int):
         ),
         "success",
     )
-    return redirect(url_for("balance.review"))
+    return _back()
 
 
 @bp.post("/company/review/approve")
@@ -171,11 +196,11 @@ def approve_many():
     form = BulkApproveForm()
     if not form.validate():
         flash_errors(form)
-        return redirect(url_for("balance.review"))
+        return _back()
     ids = set(form.unit_ids.data)
     if len(ids) > BULK_MAX:
         flash(_("Please approve at most %(max)d units at once.", max=BULK_MAX), "error")
-        return redirect(url_for("balance.review"))
+        return _back()
     outcome = units.approve_many(company.id, ids, by=current_user)
     if outcome is None:
         abort(404)
@@ -192,7 +217,7 @@ def approve_many():
             ),
             "info",
         )
-    return redirect(url_for("balance.review"))
+    return _back()
 
 
 # --- logging work by hand ------------------------------------------------------------

@@ -28,10 +28,11 @@ from marketplace.gigs.models import Gig, PayModel
 from marketplace.money import cents_to_input
 from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.pagination import Page
-from marketplace.payments import ledger
+from marketplace.payments import unit_labels
 from marketplace.payments.models import (
     AccountKind,
     ConnectedAccount,
+    LedgerAccount,
     Payout,
     PayoutStatus,
     UnitKind,
@@ -100,29 +101,50 @@ class Totals:
     waiting: int = 0  # recorded, waiting for the company's funds
 
 
-def _sum_by_status(worker_id: int) -> dict[UnitStatus, int]:
-    rows = db.session.execute(
-        sa.select(WorkUnit.status, sa.func.sum(WorkUnit.amount_cents))
-        .where(WorkUnit.worker_id == worker_id)
-        .group_by(WorkUnit.status)
-    ).all()
-    return {UnitStatus(status): int(total or 0) for status, total in rows}
+def _unit_sum(worker_id: int, status: UnitStatus) -> sa.ScalarSelect[int]:
+    return (
+        sa.select(sa.func.coalesce(sa.func.sum(WorkUnit.amount_cents), 0))
+        .where(WorkUnit.worker_id == worker_id, WorkUnit.status == status)
+        .scalar_subquery()
+    )
+
+
+def _balance(worker_id: int, kind: AccountKind) -> sa.ScalarSelect[int]:
+    return (
+        sa.select(LedgerAccount.balance_cents)
+        .where(LedgerAccount.kind == kind, LedgerAccount.owner_id == worker_id)
+        .scalar_subquery()
+    )
 
 
 def totals(worker: User) -> Totals:
-    by_status = _sum_by_status(worker.id)
-    paid = db.session.scalar(
-        sa.select(sa.func.coalesce(sa.func.sum(Payout.amount_cents), 0)).where(
-            Payout.worker_id == worker.id, Payout.status == PayoutStatus.PAID
-        )
+    """Every figure of the worker's money, in one statement. The Earnings page, the
+    Inbox and the moderation dashboard all show these, so they always agree: in
+    review and waiting from the units, approved-to-be-paid and on its way from the
+    ledger, paid from the payouts Stripe confirmed."""
+    paid = (
+        sa.select(sa.func.coalesce(sa.func.sum(Payout.amount_cents), 0))
+        .where(Payout.worker_id == worker.id, Payout.status == PayoutStatus.PAID)
+        .scalar_subquery()
     )
+    row = db.session.execute(
+        sa.select(
+            _unit_sum(worker.id, UnitStatus.PENDING),
+            sa.func.coalesce(_balance(worker.id, AccountKind.WORKER_PAYABLE), 0),
+            sa.func.coalesce(_balance(worker.id, AccountKind.WORKER_IN_TRANSIT), 0),
+            paid,
+            _unit_sum(worker.id, UnitStatus.DISPUTED),
+            _unit_sum(worker.id, UnitStatus.WAITING),
+        )
+    ).one()
+    pending, payable, in_transit, paid_cents, disputed, waiting = (int(v or 0) for v in row)
     return Totals(
-        pending=by_status.get(UnitStatus.PENDING, 0),
-        payable=ledger.balance(AccountKind.WORKER_PAYABLE, worker.id),
-        in_transit=ledger.balance(AccountKind.WORKER_IN_TRANSIT, worker.id),
-        paid=int(paid or 0),
-        disputed=by_status.get(UnitStatus.DISPUTED, 0),
-        waiting=by_status.get(UnitStatus.WAITING, 0),
+        pending=pending,
+        payable=payable,
+        in_transit=in_transit,
+        paid=paid_cents,
+        disputed=disputed,
+        waiting=waiting,
     )
 
 
@@ -332,7 +354,7 @@ def export_rows(worker: User, chunk: int = 1000) -> Iterator[list[object]]:
                 _("Work"),
                 unit.work_date.isoformat(),
                 unit.engagement.gig.title,
-                str(UNIT_KIND_LABELS[unit.kind]),
+                unit_labels.kind_filter_label(unit_labels.kind_key(unit)),
                 f"{unit.quantity:.2f}",
                 cents_to_input(unit.amount_cents),
                 unit.currency,

@@ -24,7 +24,6 @@ from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig
 from marketplace.onboarding.models import Engagement, EngagementStatus
-from marketplace.pagination import Page
 from marketplace.payments import ledger, units
 from marketplace.payments.models import (
     AccountKind,
@@ -102,14 +101,6 @@ def card_failure_text(payment: Payment) -> str:
         return ""
     text = CARD_FAILURE_TEXTS.get(payment.failure_code or "")
     return str(text) if text is not None else _("The card was declined.")
-
-
-HISTORY_STATUSES = (
-    UnitStatus.APPROVED,
-    UnitStatus.REJECTED,
-    UnitStatus.DISPUTED,
-    UnitStatus.VOIDED,
-)
 
 
 def transaction_label(kind: str) -> str:
@@ -234,36 +225,6 @@ def _units(company: Company) -> sa.Select[tuple[WorkUnit]]:
             joinedload(WorkUnit.worker), joinedload(WorkUnit.engagement).joinedload(Engagement.gig)
         )
     )
-
-
-def review_queue(company: Company, page: int = 1, per_page: int = 100) -> Page[WorkUnit]:
-    """Units waiting for the company's decision, oldest first."""
-    stmt = _units(company).where(WorkUnit.status == UnitStatus.PENDING)
-    return _page(stmt.order_by(WorkUnit.created_at, WorkUnit.id), page, per_page)
-
-
-def review_history(
-    company: Company, status: UnitStatus | None = None, page: int = 1, per_page: int = 50
-) -> Page[WorkUnit]:
-    """Decided units, most recently decided first."""
-    statuses = [status] if status is not None else list(HISTORY_STATUSES)
-    stmt = _units(company).where(WorkUnit.status.in_(statuses))
-    order = (sa.func.coalesce(WorkUnit.decided_at, WorkUnit.created_at).desc(), WorkUnit.id.desc())
-    return _page(stmt.order_by(*order), page, per_page)
-
-
-def pending_count(company: Company) -> int:
-    return db.session.scalar(
-        sa.select(sa.func.count())
-        .select_from(WorkUnit)
-        .where(WorkUnit.company_id == company.id, WorkUnit.status == UnitStatus.PENDING)
-    )
-
-
-def _page(stmt: sa.Select[Any], page: int, per_page: int) -> Page[Any]:
-    page = max(1, page)
-    rows = list(db.session.scalars(stmt.limit(per_page + 1).offset((page - 1) * per_page)).unique())
-    return Page(items=rows[:per_page], page=page, has_next=len(rows) > per_page)
 
 
 def active_engagements(company: Company) -> list[Engagement]:

@@ -26,7 +26,7 @@ from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement
 from marketplace.pagination import page_arg
 from marketplace.payments import earnings_queries as queries
-from marketplace.payments import gateway, payouts, unit_labels, units
+from marketplace.payments import gateway, payouts, unit_labels, units, work_links
 from marketplace.payments.models import UnitKind, UnitStatus, WorkUnit
 from marketplace.payments.worker_forms import DisputeForm, TimesheetForm
 
@@ -49,6 +49,7 @@ def _flash_errors(form) -> None:
 def overview():
     ensure_can(current_user, "seeker.profile")
     days = queries.per_day(current_user)
+    found = queries.units(current_user, page=page_arg())
     connected = payouts.connected_account_for(current_user)
     return render_template(
         "payments/earnings.html",
@@ -60,7 +61,8 @@ def overview():
             value_text=format_money,
         ),
         gigs=queries.per_gig(current_user),
-        page=queries.units(current_user, page=page_arg()),
+        page=found,
+        links=work_links.worker_links(current_user, found.items),
         payouts=queries.payouts(current_user),
         hourly=queries.hourly_engagements(current_user),
         connected=connected,

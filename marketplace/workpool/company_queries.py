@@ -20,12 +20,12 @@ from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigKind
 from marketplace.onboarding.models import Engagement, EngagementStatus
 from marketplace.pagination import Page
-from marketplace.payments.models import UnitStatus, WorkUnit
+from marketplace.payments import unit_labels
+from marketplace.payments.models import WorkUnit
 from marketplace.workpool import pool
 from marketplace.workpool.models import (
     Conversation,
     ConversationStatus,
-    Direction,
     Escalation,
     Mailbox,
     Message,
@@ -34,8 +34,8 @@ from marketplace.workpool.models import (
 
 # Work units of the pool name their work in ``source``: "email:reply:<reply id>" for an
 # answer, "email:escalation:<escalation id>" for a paid escalation (see pool.py).
-REPLY_SOURCE = "email:reply:"
-ESCALATION_SOURCE = "email:escalation:"
+REPLY_SOURCE = unit_labels.REPLY_SOURCE
+ESCALATION_SOURCE = unit_labels.ESCALATION_SOURCE
 
 
 def source_id(prefix: str) -> sa.ColumnElement[int]:
@@ -288,72 +288,3 @@ def escalation_queue(
         for conversation, name, note, by, at in rows[:per_page]
     ]
     return Page(items=items, page=page, has_next=len(rows) > per_page)
-
-
-# --- answers waiting for review ------------------------------------------------------------
-
-
-@dataclass
-class ReviewItem:
-    unit: WorkUnit
-    reply: Reply
-    conversation: Conversation
-    mailbox_name: str
-    customer_message: Message | None  # what the answer replied to
-
-
-def review_queue(
-    company: Company,
-    mailbox: Mailbox | None = None,
-    page: int = 1,
-    per_page: int = 50,
-    now: datetime | None = None,
-) -> Page[ReviewItem]:
-    """Answered emails whose unit is waiting for the company's review and whose review
-    window is still open, the one due first at the top."""
-    now = now or utcnow()
-    page = max(1, page)
-    stmt = (
-        sa.select(WorkUnit, Reply, Conversation, Mailbox.name)
-        .join(Reply, Reply.id == source_id(REPLY_SOURCE))
-        .join(Conversation, Conversation.id == Reply.conversation_id)
-        .join(Mailbox, Mailbox.id == Conversation.mailbox_id)
-        .where(
-            WorkUnit.company_id == company.id,
-            WorkUnit.status == UnitStatus.PENDING,
-            WorkUnit.review_due_at > now,
-            Mailbox.company_id == company.id,
-        )
-        .options(joinedload(WorkUnit.worker))
-        .order_by(WorkUnit.review_due_at, WorkUnit.id)
-    )
-    if mailbox is not None:
-        stmt = stmt.where(Mailbox.id == mailbox.id)
-    rows = db.session.execute(stmt.limit(per_page + 1).offset((page - 1) * per_page)).all()
-    rows, has_next = rows[:per_page], len(rows) > per_page
-    answered = _answered_messages([reply for _unit, reply, _c, _n in rows])
-    items = [
-        ReviewItem(unit, reply, conversation, name,
-                   answered.get((reply.conversation_id, reply.in_reply_to)))
-        for unit, reply, conversation, name in rows
-    ]  # fmt: skip
-    return Page(items=items, page=page, has_next=has_next)
-
-
-def _answered_messages(replies: list[Reply]) -> dict[tuple[int, str | None], Message]:
-    """The customer's message each reply answered, in one query."""
-    wanted = {(r.conversation_id, r.in_reply_to) for r in replies if r.in_reply_to}
-    if not wanted:
-        return {}
-    found = db.session.scalars(
-        sa.select(Message).where(
-            Message.conversation_id.in_({c for c, _m in wanted}),
-            Message.message_id.in_({m for _c, m in wanted}),
-            Message.direction == Direction.INBOUND,
-        )
-    )
-    return {
-        (m.conversation_id, m.message_id): m
-        for m in found
-        if (m.conversation_id, m.message_id) in wanted
-    }

@@ -7,7 +7,6 @@ from __future__ import annotations
 import mailbox as stdlib_mailbox
 from datetime import datetime, timedelta
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -21,7 +20,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import format_timedelta, ngettext
+from flask_babel import format_timedelta
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from werkzeug.datastructures import FileStorage
@@ -36,9 +35,7 @@ from marketplace.extensions import csrf, db
 from marketplace.gigs.models import GigKind
 from marketplace.gigs.queries import load_gig
 from marketplace.pagination import page_arg
-from marketplace.payments import statements, units
-from marketplace.payments.company_forms import BulkApproveForm, RejectForm
-from marketplace.payments.models import WorkUnit
+from marketplace.payments import statements
 from marketplace.urls import absolute_url, bounded_int
 from marketplace.workpool import company_queries as queries
 from marketplace.workpool import dashboard_queries, inbound, mailboxes, pool, triage, triage_queries
@@ -57,8 +54,6 @@ from marketplace.workpool.models import (
 )
 
 bp = Blueprint("mailboxes", __name__, url_prefix="/company/mailboxes")
-
-BULK_MAX = 500
 
 
 @bp.context_processor
@@ -436,110 +431,15 @@ def escalations():
     )
 
 
-# --- reviewing answers ------------------------------------------------------------------------
+# --- reviewing answers: one review of all work, in payments ----------------------------------
 
 
 @bp.route("/review")
 @login_required
 def review():
-    company = _company()
-    selected = _mailbox_filter(company)
-    return render_template(
-        "workpool/company/review.html",
-        selected=selected,
-        mailboxes=queries.company_mailboxes(company),
-        found=queries.review_queue(company, selected, page_arg()),
-        reject_form=RejectForm(formdata=None),
-    )
-
-
-def _back_to_review():
-    mailbox_id = request.form.get("mailbox", type=int)
-    return redirect(url_for("mailboxes.review", mailbox=mailbox_id))
-
-
-def _unit(unit_id: int) -> WorkUnit:
-    """The company's unit, locked for the decision (auto-approval skips locked rows)."""
-    company = _company()
-    unit = db.session.scalar(
-        sa.select(WorkUnit)
-        .where(WorkUnit.id == unit_id, WorkUnit.company_id == company.id)
-        .with_for_update()
-    )
-    if unit is None:
-        abort(404)
-    ensure_can(current_user, "engagement.manage", unit.engagement)
-    return unit
-
-
-def _decide(decide, success: str):
-    try:
-        decide()
-    except DomainError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return _back_to_review()
-    db.session.commit()
-    flash(success, "success")
-    return _back_to_review()
-
-
-@bp.post("/review/units/<int:unit_id>/approve")
-@login_required
-def approve(unit_id: int):
-    unit = _unit(unit_id)
-    return _decide(
-        lambda: units.approve(unit, by=current_user),
-        _("Approved: the answer is paid to %(worker)s.", worker=unit.worker.display_name),
-    )
-
-
-@bp.post("/review/units/<int:unit_id>/reject")
-@login_required
-def reject(unit_id: int):
-    unit = _unit(unit_id)
-    form = RejectForm()
-    if not form.validate():
-        _flash_errors(form)
-        return _back_to_review()
-    return _decide(
-        lambda: units.reject(unit, by=current_user, reason=form.reason.data),
-        _("Rejected. %(worker)s has been told why and may dispute it.",
-          worker=unit.worker.display_name),
-    )  # fmt: skip
-
-
-@bp.post("/review/approve")
-@login_required
-def approve_many():
-    """Approve the ticked answers; one unit of another company makes the whole request 404."""
-    company = _company()
-    form = BulkApproveForm()
-    if not form.validate():
-        _flash_errors(form)
-        return _back_to_review()
-    ids = set(form.unit_ids.data)
-    if len(ids) > BULK_MAX:
-        flash(_("Please approve at most %(max)d units at once.", max=BULK_MAX), "error")
-        return _back_to_review()
-    outcome = units.approve_many(company.id, ids, by=current_user)
-    if outcome is None:
-        abort(404)
-    db.session.commit()
-    approved, skipped = outcome
-    if approved:
-        flash(ngettext("%(num)d answer approved.", "%(num)d answers approved.", approved),
-              "success")  # fmt: skip
-    if skipped:
-        flash(
-            ngettext(
-                "%(num)d answer had already been decided and was left as it is.",
-                "%(num)d answers had already been decided and were left as they are.",
-                skipped,
-            ),
-            "info",
-        )
-    return _back_to_review()
+    """The old review of answers: the company's one review, showing answered emails."""
+    _company()
+    return redirect(url_for("balance.review", kind="email"))
 
 
 # --- dashboard -------------------------------------------------------------------------------

@@ -23,7 +23,7 @@ from marketplace.onboarding.engagements import rules_to_acknowledge
 from marketplace.onboarding.models import Engagement
 from marketplace.pagination import Page
 from marketplace.payments.earnings_queries import UNIT_STATUS_LABELS
-from marketplace.payments.models import UnitStatus, WorkUnit
+from marketplace.payments.models import WorkUnit
 from marketplace.workpool import mailboxes, pool, signatures
 from marketplace.workpool.models import (
     Conversation,
@@ -84,8 +84,6 @@ def _own_answers(worker: User):
 class Dashboard:
     answered_today: int
     answered_this_week: int
-    pending_cents: int  # email work waiting for the company's review
-    approved_cents: int  # email work approved
 
 
 def _answered_since(worker: User, since: datetime) -> int:
@@ -95,25 +93,13 @@ def _answered_since(worker: User, since: datetime) -> int:
 
 
 def dashboard(worker: User, *, today: date | None = None) -> Dashboard:
-    """Answers written today and this week (Monday on, UTC), and what email work earned."""
+    """Answers written today and this week (Monday on, UTC). The money figures beside
+    them come from ``payments.earnings_queries.totals``, as on the Earnings page."""
     today = today or utcnow().date()
     monday = today - timedelta(days=today.weekday())
-    sums = dict(
-        db.session.execute(
-            sa.select(WorkUnit.status, sa.func.sum(WorkUnit.amount_cents))
-            .where(
-                WorkUnit.worker_id == worker.id,
-                WorkUnit.source.like("email:%"),
-                WorkUnit.status.in_((UnitStatus.PENDING, UnitStatus.APPROVED)),
-            )
-            .group_by(WorkUnit.status)
-        ).all()
-    )
     return Dashboard(
         answered_today=_answered_since(worker, _start_of(today)),
         answered_this_week=_answered_since(worker, _start_of(monday)),
-        pending_cents=int(sums.get(UnitStatus.PENDING) or 0),
-        approved_cents=int(sums.get(UnitStatus.APPROVED) or 0),
     )
 
 

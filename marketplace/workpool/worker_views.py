@@ -16,6 +16,7 @@ from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.onboarding.engagements import rules_to_acknowledge
 from marketplace.pagination import page_arg
+from marketplace.payments import earnings_queries, unit_labels
 from marketplace.workpool import pool, signatures
 from marketplace.workpool import worker_queries as queries
 from marketplace.workpool.models import Conversation, Reply, ReplyKind, ReplyNameMode
@@ -39,7 +40,7 @@ NO_WORK = {
 
 @bp.context_processor
 def _labels() -> dict[str, object]:
-    return queries.template_globals()
+    return {**queries.template_globals(), **unit_labels.template_globals()}
 
 
 def _worker() -> User:
@@ -64,6 +65,7 @@ def _render_inbox(*, draft: str = "", status: int = 200):
         held=pool.held_by(worker),
         rules=queries.rules_pending(worker),
         stats=queries.dashboard(worker),
+        totals=earnings_queries.totals(worker),
         days=days,
         chart=bar_chart(queries.chart_points(days), title=_("Answered emails, last 14 days")),
         page=queries.answers(worker, page=page_arg()),

@@ -13,7 +13,7 @@ from decimal import Decimal
 from marketplace.extensions import db
 from marketplace.payments import units
 from marketplace.payments.models import Payment, UnitKind
-from tests.auth.matrix_common import ANY_COMPANY, OWN_COMPANY, Expectations
+from tests.auth.matrix_common import ANY_COMPANY, OWN_COMPANY, Expectations, UrlFor
 from tests.payments.helpers import funded
 from tests.world import World
 
@@ -61,7 +61,10 @@ BALANCE: Expectations = {
         OWN_COMPANY,
     ),
     ("balance.withdraw", "POST"): (lambda w: "/company/balance/withdraw", ANY_COMPANY),
-    ("balance.review", "GET"): (lambda w: "/company/review?tab=history", ANY_COMPANY),
+    ("balance.review", "GET"): (
+        lambda w: "/company/review?tab=history&kind=escalation",
+        ANY_COMPANY,
+    ),
     ("balance.approve", "POST"): (
         lambda w: f"/company/review/units/{_unit(w)}/approve",
         OWN_COMPANY,
@@ -82,3 +85,14 @@ BALANCE: Expectations = {
     ("balance.spend", "GET"): (lambda w: "/company/spend?period=week&by=worker", ANY_COMPANY),
     ("balance.statement_csv", "GET"): (lambda w: "/company/statements.csv", ANY_COMPANY),
 }
+
+# The one review filtered by the world company's gig and worker: every company sees its
+# own review (another company's ids filter to nothing; nothing of the world's shows).
+REVIEW_FILTERS: list[tuple[str, str, UrlFor, dict[str, str]]] = [
+    (
+        "review filtered by gig, worker and kind",
+        "GET",
+        lambda w: f"/company/review?gig={w.published.id}&worker={w.worker.id}&kind=email",
+        ANY_COMPANY,
+    ),
+]

@@ -4,31 +4,23 @@
 test_matrix.py merges every part and fails for a route without a line.
 The world company's mailbox (on its published email gig) and what is in it are
 made on demand through the services: a waiting conversation, an escalated one
-with the worker's note, a canned reply, and an answer whose unit waits for review.
+with the worker's note and a canned reply.
 Company-wide pages answer every company with its own (empty) data; one object of
 the world company is 404 to everyone else.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from decimal import Decimal
-
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.payments import units
-from marketplace.payments.models import UnitKind
 from marketplace.workpool import inbound, mailboxes, triage
 from marketplace.workpool.models import (
     Conversation,
     ConversationStatus,
     Escalation,
     Mailbox,
-    Reply,
-    ReplyKind,
 )
 from tests.auth.matrix_common import ANY_COMPANY, OWN_COMPANY, Expectations
-from tests.payments.helpers import funded
 from tests.workpool.helpers import customer_mail, settings
 from tests.world import World
 
@@ -67,34 +59,6 @@ def _canned(w: World) -> int:
     )
     db.session.commit()
     return canned.id
-
-
-def _unit(w: World) -> int:
-    """A worker's answer with its unit waiting for the company's review."""
-    funded(w.company, 10_000)
-    conversation = _conversation(w)
-    reply = Reply(
-        conversation_id=conversation.id,
-        kind=ReplyKind.ANSWER,
-        author_id=w.worker.id,
-        engagement_id=w.engagement.id,
-        to_address=conversation.customer_email,
-        subject=f"Re: {conversation.subject}",
-        body_text="It is on its way.",
-        message_id="<matrix-company-reply@fahrrad.test>",
-    )
-    db.session.add(reply)
-    db.session.flush()
-    unit = units.record_units(
-        w.engagement,
-        kind=UnitKind.EMAIL,
-        quantity=Decimal(1),
-        source=f"email:reply:{reply.id}",
-        work_date=date.today(),
-        by=w.worker,
-    )
-    db.session.commit()
-    return unit.id
 
 
 def _rule(w: World) -> int:
@@ -148,16 +112,8 @@ WORKPOOL_COMPANY: Expectations = {
         OWN_COMPANY,
     ),
     ("mailboxes.escalations", "GET"): (lambda w: f"{PREFIX}/escalations", ANY_COMPANY),
+    # the old review of answers: a redirect to the one review (balance.review)
     ("mailboxes.review", "GET"): (lambda w: f"{PREFIX}/review", ANY_COMPANY),
-    ("mailboxes.approve", "POST"): (
-        lambda w: f"{PREFIX}/review/units/{_unit(w)}/approve",
-        OWN_COMPANY,
-    ),
-    ("mailboxes.reject", "POST"): (
-        lambda w: f"{PREFIX}/review/units/{_unit(w)}/reject",
-        OWN_COMPANY,
-    ),
-    ("mailboxes.approve_many", "POST"): (lambda w: f"{PREFIX}/review/approve", ANY_COMPANY),
     ("mailboxes.dashboard", "GET"): (lambda w: f"{PREFIX}/dashboard", ANY_COMPANY),
     ("mailboxes.dashboard_csv", "GET"): (lambda w: f"{PREFIX}/dashboard.csv", ANY_COMPANY),
     # triage (workpool/triage_views.py)

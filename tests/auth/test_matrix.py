@@ -13,7 +13,7 @@ import pytest
 
 from marketplace.auth.tokens import TokenPurpose
 from tests.auth.matrix_applications import APPLICATIONS
-from tests.auth.matrix_balance import BALANCE
+from tests.auth.matrix_balance import BALANCE, REVIEW_FILTERS
 from tests.auth.matrix_builder import BUILDER
 from tests.auth.matrix_common import (
     ADMIN_ONLY,
@@ -190,6 +190,7 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
     *HIDDEN_CONVERSATIONS,
     *HIDDEN_COMMUNITY_OBJECTS,
     *HIDDEN_QUALITY_OBJECTS,
+    *REVIEW_FILTERS,
 ]  # fmt: skip
 
 

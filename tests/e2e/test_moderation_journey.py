@@ -277,15 +277,22 @@ def company_sees_the_units(owner: Page, audits: Audits) -> None:
     expect(owner.get_by_role("heading", name="Review work", exact=True)).to_be_visible()
     expect(owner.get_by_role("link", name="Waiting for review (3)")).to_be_visible()
     audits(owner)
-    rows = owner.locator("table tbody tr").filter(has_text=f"moderated item · {COMMUNITY}")
+    rows = owner.locator("table tbody tr[id^=unit-]").filter(
+        has_text=f"moderated item · {COMMUNITY}"
+    )
     expect(rows).to_have_count(3)
     for number in range(3):
         row = rows.nth(number)
         expect(row.locator("td[data-label=Worker]")).to_have_text(MODERATOR)
-        # One moderated item, named with its community (the note does not repeat it).
-        expect(row.locator("td[data-label=Quantity]")).to_have_text(f"moderated item · {COMMUNITY}")
+        # One moderated item, named with its community (the note does not repeat it),
+        # the decided item to read inline, one set of amounts: pay + fee = total.
+        work = row.locator("td[data-label=Work]")
+        expect(work).to_contain_text(f"moderated item · {COMMUNITY}")
+        expect(work.locator("summary")).to_have_text("See the decided item")
+        expect(work).to_contain_text("€0.30 per item")
         expect(row.locator("td[data-label='Worker pay']")).to_have_text("€0.30")
-        expect(row.locator("td[data-label=Note]")).to_have_text("")
+        expect(row.locator("td[data-label=Fee]")).to_have_text("€0.05")
+        expect(row.locator("td[data-label=Total]")).to_have_text("€0.35")
 
 
 # --- the journey ---------------------------------------------------------------------

@@ -198,26 +198,32 @@ def company_sees_the_escalation(owner: Page) -> None:
 
 
 def company_approves_the_answer(owner: Page) -> None:
+    # The work pool's "Review answers" leads to the company's one review, showing emails.
     owner.get_by_role("link", name="Review answers").first.click()
-    expect(owner.get_by_role("heading", name="Review answers")).to_be_visible()
-    items = owner.locator("article[data-unit]")
-    expect(items).to_have_count(1)
-    item = items.first
-    expect(item).to_contain_text(ANNA_SUBJECT)
-    expect(item).to_contain_text(f"answered by {WORKER}")
-    expect(item).to_contain_text(TOTAL_EN)
-    answer = item.locator(".review-grid > div").filter(
+    expect(owner.get_by_role("heading", name="Review work", exact=True)).to_be_visible()
+    expect(owner.get_by_label("Kind of work")).to_have_value("email")
+    rows = owner.locator("table tbody tr[id^=unit-]")
+    expect(rows).to_have_count(1)
+    row = rows.first
+    expect(row.locator("td[data-label=Worker]")).to_have_text(WORKER)
+    expect(row.locator("td[data-label=Work]")).to_contain_text("1 email")
+    expect(row.locator("td[data-label='Worker pay']")).to_have_text(PAY_EN)
+    expect(row.locator("td[data-label=Total]")).to_have_text(TOTAL_EN)
+    # The answer and the customer's email, inline.
+    row.get_by_text("Read the answer").click()
+    expect(row).to_contain_text(ANNA_SUBJECT)
+    answer = row.locator(".review-grid > div").filter(
         has=owner.get_by_role("heading", name="The answer")
     )
     expect(answer.locator(".pre")).to_contain_text(ANSWER)
-    customer = item.locator(".review-grid > div").filter(
+    customer = row.locator(".review-grid > div").filter(
         has=owner.get_by_role("heading", name="The customer wrote")
     )
     expect(customer.locator(".pre")).to_have_text(ANNA_BODY)
 
-    item.get_by_role("button", name="Approve", exact=True).click()
-    expect(owner.get_by_text(f"Approved: the answer is paid to {WORKER}.")).to_be_visible()
-    expect(owner.get_by_text("No answers are waiting for your review.")).to_be_visible()
+    row.get_by_role("button", name="Approve", exact=True).click()
+    expect(owner.get_by_text(f"Approved: 1 email by {WORKER}.")).to_be_visible()
+    expect(owner.get_by_text("No work is waiting for your review.")).to_be_visible()
 
 
 def worker_sees_the_earnings(worker: Page) -> None:

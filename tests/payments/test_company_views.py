@@ -469,7 +469,7 @@ def test_review_queue_lists_pending_work_oldest_first(app, client, login_as, tra
     assert "Waiting for review (2)" in page
     assert shop.worker_name in page and shop.gig_title in page
     assert "3 emails" in page and "€2.40" in page and "€0.36" in page
-    assert "approved automatically 72 hours after it was recorded" in page
+    assert "Decide by" in page and "approved and paid automatically" in page
     assert "Log work of" in page and f"/company/engagements/{shop.engagement_id}/units/new" in page
 
 

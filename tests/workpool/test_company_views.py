@@ -520,27 +520,27 @@ def test_review_approve_reject_and_bulk_approve(app, client, login_as):
             deliver(mailbox, subject=f"Frage {number}", body=f"Kundentext Nummer {number}")
         replies = [answer_next(shop.engagement_ids[0], f"Antwort Nummer {n}") for n in (1, 2, 3, 4)]
         unit_ids = [unit_of(reply_id).id for reply_id in replies]
-    page = text(client.get(f"/company/mailboxes/review?mailbox={shop.mailbox_id}"))
+    # The old review of answers leads to the company's one review, showing answered emails.
+    old = client.get(f"/company/mailboxes/review?mailbox={shop.mailbox_id}")
+    assert old.status_code == 302 and old.headers["Location"] == "/company/review?kind=email"
+    page = text(client.get(old.headers["Location"]))
     for n in (1, 2, 3, 4):
         assert f"Antwort Nummer {n}" in page and f"Kundentext Nummer {n}" in page
-    assert "review by" in page
+    assert "Decide by" in page and "Read the answer" in page
 
     first, second, third, fourth = unit_ids
-    assert client.post(f"/company/mailboxes/review/units/{first}/approve").status_code == 302
-    no_reason = client.post(f"/company/mailboxes/review/units/{second}/reject", data={})
+    approved = client.post(f"/company/review/units/{first}/approve", data={"kind": "email"})
+    assert approved.headers["Location"] == "/company/review?kind=email"
+    no_reason = client.post(f"/company/review/units/{second}/reject", data={})
     assert "Please tell the worker why." in text(client.get(no_reason.headers["Location"]))
-    client.post(
-        f"/company/mailboxes/review/units/{second}/reject", data={"reason": "Falsche Auskunft"}
-    )
-    client.post("/company/mailboxes/review/approve", data={"unit_ids": [str(third), str(fourth)]})
+    client.post(f"/company/review/units/{second}/reject", data={"reason": "Falsche Auskunft"})
+    client.post("/company/review/approve", data={"unit_ids": [str(third), str(fourth)]})
     with app.app_context():
         statuses = [db.session.get(WorkUnit, unit_id).status for unit_id in unit_ids]
         assert statuses == [UnitStatus.APPROVED, UnitStatus.REJECTED,
                             UnitStatus.APPROVED, UnitStatus.APPROVED]  # fmt: skip
         assert db.session.get(WorkUnit, second).rejection_reason == "Falsche Auskunft"
-    assert "No answers are waiting for your review." in text(
-        client.get("/company/mailboxes/review")
-    )
+    assert "No work is waiting for your review." in text(client.get("/company/review?kind=email"))
 
 
 def test_answers_past_their_review_window_are_not_offered(app, client, login_as, travel):
@@ -549,11 +549,11 @@ def test_answers_past_their_review_window_are_not_offered(app, client, login_as,
     with app.app_context():
         deliver(db.session.get(Mailbox, shop.mailbox_id))
         answer_next(shop.engagement_ids[0], "Antwort ohne Entscheidung")
-    assert "Antwort ohne Entscheidung" in text(client.get("/company/mailboxes/review"))
+    assert "Antwort ohne Entscheidung" in text(client.get("/company/review"))
     travel(
         datetime(2030, 3, 10, 8, tzinfo=UTC) + timedelta(hours=app.config["REVIEW_WINDOW_HOURS"])
     )
-    assert "Antwort ohne Entscheidung" not in text(client.get("/company/mailboxes/review"))
+    assert "Antwort ohne Entscheidung" not in text(client.get("/company/review"))
 
 
 # --- the dashboard ------------------------------------------------------------------------------
@@ -684,7 +684,7 @@ def test_customer_and_worker_text_is_shown_as_text(app, client, login_as):
     m = f"/company/mailboxes/{shop.mailbox_id}"
     for url in (f"{m}?status=answered", f"{m}?status=escalated", f"{m}/replies",
                 f"/company/mailboxes/conversations/{escalated}", "/company/mailboxes/escalations",
-                "/company/mailboxes/review", "/dev/outbox"):  # fmt: skip
+                "/company/review", "/dev/outbox"):  # fmt: skip
         body = client.get(url).get_data(as_text=True)
         assert "&lt;script&gt;alert(" in body, url
         assert "<script>alert" not in body and "<img src=x onerror" not in body, url
@@ -713,7 +713,6 @@ def test_another_company_finds_nothing(app, client, login_as):
         f"/company/mailboxes/conversations/{escalated}",
         f"/company/mailboxes/replies/{canned_id}/edit",
         f"/company/mailboxes/escalations?mailbox={shop.mailbox_id}",
-        f"/company/mailboxes/review?mailbox={shop.mailbox_id}",
         f"/company/mailboxes/dashboard?mailbox={shop.mailbox_id}",
         f"/company/mailboxes/dashboard.csv?mailbox={shop.mailbox_id}",
     ]  # fmt: skip
@@ -726,9 +725,9 @@ def test_another_company_finds_nothing(app, client, login_as):
         (f"/company/mailboxes/replies/{canned_id}/edit", {"title": "X", "body": "Y"}),
         (f"/company/mailboxes/replies/{canned_id}/delete", {}),
         (f"/company/mailboxes/conversations/{escalated}/answer", {"body": "Hallo"}),
-        (f"/company/mailboxes/review/units/{unit_id}/approve", {}),
-        (f"/company/mailboxes/review/units/{unit_id}/reject", {"reason": "Nein"}),
-        ("/company/mailboxes/review/approve", {"unit_ids": [str(unit_id)]}),
+        (f"/company/review/units/{unit_id}/approve", {}),
+        (f"/company/review/units/{unit_id}/reject", {"reason": "Nein"}),
+        ("/company/review/approve", {"unit_ids": [str(unit_id)]}),
     ]
     for url, data in posts:
         assert client.post(url, data=data).status_code == 404, url
@@ -745,7 +744,7 @@ def test_another_company_finds_nothing(app, client, login_as):
         assert count(Message) == 4  # two customer emails, the answer, the acknowledgment
     # Its own pages show none of it.
     for url in ("/company/mailboxes/", "/company/mailboxes/escalations",
-                "/company/mailboxes/review", "/company/mailboxes/dashboard"):  # fmt: skip
+                "/company/review", "/company/mailboxes/dashboard"):  # fmt: skip
         page = text(client.get(url))
         assert "Support" not in page and "Bitte übernehmen" not in page, url
 
