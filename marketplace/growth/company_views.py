@@ -81,6 +81,10 @@ def engagement_offers(engagement_id: int):
                 return redirect(
                     url_for("growth_company.engagement_offers", engagement_id=engagement.id)
                 )
+    current = terms.current(engagement)
+    level_rate = gig_levels.rate_for_worker(engagement.gig, engagement.worker_id)
+    if not form.is_submitted() and level_rate > current.rate_cents:
+        form.rate.data = level_rate  # the rate of the worker's level, as at hire
     kind = WorkKind.of_gig(engagement.gig.kind)
     return render_template(
         "growth/engagement_offers.html",
@@ -89,7 +93,8 @@ def engagement_offers(engagement_id: int):
         may_offer=can(current_user, "engagement.make_offer", engagement),
         offers=offers.offers_for_engagement(engagement),
         versions=terms.versions(engagement),
-        current=terms.current(engagement),
+        current=current,
+        waiting=offers.open_offer(engagement),
         level=levels.level_of(engagement.worker_id, kind),
         kind=kind,
     )
