@@ -77,24 +77,30 @@ def _snapshot(settings: GigLevelSettings) -> dict[str, object]:
     }
 
 
-def require_level(gig: Gig, seeker: User) -> None:
-    """Refuse an application below the gig's minimum level, saying why."""
+def refusal(gig: Gig, seeker: User) -> str | None:
+    """Why ``seeker`` may not apply to ``gig`` for their level (None: they may)."""
     settings = settings_of(gig)
     if settings is None or settings.min_level == Level.NEW:
-        return
+        return None
     kind = WorkKind.of_gig(gig.kind)
     level = levels.level_of(seeker.id, kind)
-    if level.rank < settings.min_level.rank:
-        raise DomainError(
-            _(
-                "This gig is open to workers with the level %(needed)s or higher in "
-                "%(kind)s; your level there is %(level)s. “My levels” shows what is "
-                "missing for the next one.",
-                needed=LEVEL_LABELS[settings.min_level],
-                kind=WORK_KIND_LABELS[kind],
-                level=LEVEL_LABELS[level],
-            )
-        )
+    if level.rank >= settings.min_level.rank:
+        return None
+    return _(
+        "This gig is open to workers with the level %(needed)s or higher in "
+        "%(kind)s; your level there is %(level)s. “My levels” shows what is "
+        "missing for the next one.",
+        needed=LEVEL_LABELS[settings.min_level],
+        kind=WORK_KIND_LABELS[kind],
+        level=LEVEL_LABELS[level],
+    )
+
+
+def require_level(gig: Gig, seeker: User) -> None:
+    """Refuse an application below the gig's minimum level, saying why."""
+    reason = refusal(gig, seeker)
+    if reason is not None:
+        raise DomainError(reason)
 
 
 def rate_for_worker(gig: Gig, worker_id: int) -> int:

@@ -109,3 +109,24 @@ def test_hire_gives_the_rate_of_the_workers_level(app):
             ]
         assert rates == {Level.NEW: 80, Level.EXPERIENCED: 95, Level.TOP: 120}
         db.session.rollback()
+
+
+def test_the_apply_page_says_the_level_before_the_seeker_writes(app, client, login_as):
+    with app.app_context():
+        owner = company_member()
+        gig = PublishedGigFactory(company=owner.company, created_by=owner)
+        gig_levels.save(gig, LevelSettings(Level.TOP, None, None), by=owner)
+        seeker = UserFactory()
+        db.session.commit()
+        gig_id = gig.id
+        login_as(seeker)
+    page = client.get(f"/gigs/{gig_id}/apply").get_data(as_text=True)
+    assert "open to workers with the level Top or higher in Answering emails" in page
+    response = client.post(
+        f"/gigs/{gig_id}/apply",
+        data={"hours_per_week": "10", "languages": ["de"], "note": "Hallo"},
+        follow_redirects=True,
+    )
+    assert "your level there is New" in response.get_data(as_text=True)
+    with app.app_context():
+        assert db.session.query(Application).count() == 0
