@@ -42,6 +42,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.admin.views import bp as admin_bp
     from marketplace.extensions import babel, cache, csrf, db, limiter, login_manager, migrate
     from marketplace.gigs.views import bp as gigs_bp
+    from marketplace.growth.company_views import bp as growth_company_bp
+    from marketplace.growth.views import bp as growth_bp
     from marketplace.messaging.admin_views import bp as messages_admin_bp
     from marketplace.messaging.views import bp as messages_bp
     from marketplace.moderation import company_review_views  # noqa: F401 - routes on its bp
@@ -98,6 +100,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(standing_admin_bp)
     app.register_blueprint(messages_bp)
     app.register_blueprint(messages_admin_bp)
+    app.register_blueprint(growth_bp)
+    app.register_blueprint(growth_company_bp)
     app.register_blueprint(moderation_api_bp)
     app.register_blueprint(community_connections_bp)
     app.register_blueprint(moderation_work_bp)

@@ -7,6 +7,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from marketplace.extensions import db
+from marketplace.growth.cli import growth_cli
 from marketplace.moderation.cli import moderation_cli
 from marketplace.sandbox.cli import sandbox_cli
 
@@ -337,6 +338,7 @@ def register(app: Flask) -> None:
         standing_cli,
         messages_cli,
         moderation_cli,
+        growth_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

@@ -4,6 +4,7 @@
 from marketplace.accounts import models as accounts  # noqa: F401
 from marketplace.audit import models as audit  # noqa: F401
 from marketplace.gigs import models as gigs  # noqa: F401
+from marketplace.growth import models as growth  # noqa: F401
 from marketplace.mail import models as mail  # noqa: F401
 from marketplace.messaging import models as messaging  # noqa: F401
 from marketplace.moderation import item_models as moderation_items  # noqa: F401

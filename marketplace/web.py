@@ -16,6 +16,7 @@ from marketplace.auth.passwords import MIN_PASSWORD_LENGTH
 from marketplace.auth.policies import can
 from marketplace.gigs.labels import template_globals
 from marketplace.gigs.languages import language_name
+from marketplace.growth.labels import template_globals as growth_template_globals
 from marketplace.markdown import render_markdown
 from marketplace.money import format_money
 from marketplace.onboarding.labels import template_globals as onboarding_template_globals
@@ -132,6 +133,7 @@ def init_templates(app: Flask) -> None:
         **template_globals(),
         **onboarding_template_globals(),
         **standing_template_globals(),
+        **growth_template_globals(),
     )
     app.extensions["nebendesk_csp"] = content_security_policy(app.config)
     app.after_request(_security_headers)

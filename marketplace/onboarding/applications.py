@@ -30,6 +30,7 @@ from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, NotAllowed, require_transition
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigStatus
+from marketplace.growth import gig_levels
 from marketplace.mail.services import queue_email
 from marketplace.onboarding import grading
 from marketplace.onboarding.models import (
@@ -115,6 +116,7 @@ def apply(
         raise DomainError(_("Please confirm your email address before you apply."))
     if len(note.strip()) > NOTE_MAX:
         raise DomainError(_("Please keep your note to at most %(max)d characters.", max=NOTE_MAX))
+    gig_levels.require_level(gig, seeker)  # a gig restricted to a level refuses those below
     application = Application(
         gig_id=gig.id,
         seeker_id=seeker.id,

@@ -11,6 +11,7 @@ from marketplace.db import utcnow
 from marketplace.errors import DomainError, require_transition
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig
+from marketplace.growth import gig_levels, terms
 from marketplace.onboarding.applications import set_status, tell_seeker
 from marketplace.onboarding.models import (
     APPLICATION_TRANSITIONS,
@@ -67,12 +68,14 @@ def hire(application: Application, *, by: User) -> Engagement:
         gig_id=gig.id,
         worker_id=application.seeker_id,
         application_id=application.id,
-        rate_cents=gig.rate_cents,
+        # The gig's rate, or the higher rate the company set for the worker's level.
+        rate_cents=gig_levels.rate_for_worker(gig, application.seeker_id),
         currency=gig.currency,
         pay_model=gig.pay_model,
     )
     db.session.add(engagement)
     db.session.flush()
+    terms.first_version(engagement)
     record(
         actor=by,
         action="application.hire",

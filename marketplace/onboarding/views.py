@@ -13,6 +13,7 @@ from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.queries import load_gig
+from marketplace.growth.gig_levels import refusal
 from marketplace.onboarding import applications, engagements, queries
 from marketplace.onboarding.forms import ApplyForm, RulesForm
 from marketplace.onboarding.models import Application, Engagement, QuizAttempt
@@ -60,7 +61,9 @@ def apply(gig_id: int):
             db.session.commit()
             flash(_("Your application is in. Here is what comes next."), "success")
             return redirect(url_for("applications.detail", application_id=application.id))
-    return render_template("onboarding/apply.html", gig=gig, form=form)
+    return render_template(
+        "onboarding/apply.html", gig=gig, form=form, level_refusal=refusal(gig, current_user)
+    )
 
 
 @bp.route("/applications")

@@ -24,6 +24,7 @@ from marketplace.audit.services import record
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, require_transition
 from marketplace.extensions import db
+from marketplace.growth import terms
 from marketplace.mail.services import queue_email
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement, EngagementStatus
@@ -96,7 +97,9 @@ def record_units(
 ) -> WorkUnit:
     """Record paid work and reserve its money. ``source`` names the work uniquely
     (e.g. "email:<message id>"), so the same work is never recorded twice.
-    ``rate_cents`` overrides the engagement's rate (e.g. a mailbox's escalation rate).
+    The rate is the one the engagement's terms held on ``work_date``
+    (``growth.terms.rate_on``: work done before an accepted offer keeps the old rate);
+    ``rate_cents`` overrides it (e.g. a mailbox's escalation rate).
 
     When the company's balance cannot cover the work, or older work already waits
     for funds, the unit is kept with status WAITING and nothing reserved."""
@@ -115,7 +118,7 @@ def record_units(
         raise DomainError(_("Work cannot be recorded for a day before the hiring."))
     if db.session.scalar(sa.select(WorkUnit.id).where(WorkUnit.source == source)) is not None:
         raise DomainError(_("This work has already been recorded."))
-    rate = engagement.rate_cents if rate_cents is None else rate_cents
+    rate = terms.rate_on(engagement, work_date) if rate_cents is None else rate_cents
     amount = cents(Decimal(rate) * quantity)
     fee = fee_for(amount)
     gig = engagement.gig

@@ -15,7 +15,8 @@ through Stripe's API (``marketplace.seed.money``: the emulator must be running,
 as ``make run`` ensures). Then the email work pool's demo mailbox
 (``marketplace.seed.workpool``) and, last, moderation work: Chat Demo UG's
 communities, their items and the demo moderator's decisions
-(``marketplace.seed.moderation``). Nothing here commits except the work pool's
+(``marketplace.seed.moderation``), and after all work the levels and the demo
+seeker's offer (``marketplace.seed.growth``). Nothing here commits except the work pool's
 reply sending (one commit per reply, as from cron); the CLI command commits at
 the end.
 
@@ -76,6 +77,7 @@ from marketplace.seed.demo_data import (
     SeekerSpec,
     TagSpec,
 )
+from marketplace.seed.growth import seed_growth
 from marketplace.seed.messages import seed_messages
 from marketplace.seed.moderation import seed_moderation
 from marketplace.seed.moderation_data import MODERATION_ONBOARDINGS, MODERATOR
@@ -411,7 +413,10 @@ def seed_demo() -> str:
     seeder.run()
     conversations = seed_messages()
     workpool = seed_workpool()  # it needs the hired seeker (and commits, see there)
-    moderation = seed_moderation()  # last: the moderator works on Chat Demo UG's items
+    moderation = seed_moderation()  # the moderator works on Chat Demo UG's items
+    growth = seed_growth()  # last: levels from all the work above, and an offer
     seeder.created.update(workpool.created)
     seeder.created.update(moderation.created)
-    return "\n".join([seeder.summary(), *conversations, *workpool.lines, *moderation.lines])
+    return "\n".join(
+        [seeder.summary(), *conversations, *workpool.lines, *moderation.lines, *growth]
+    )

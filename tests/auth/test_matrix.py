@@ -34,6 +34,7 @@ from tests.auth.matrix_common import (
     everyone,
 )
 from tests.auth.matrix_earnings import EARNINGS
+from tests.auth.matrix_growth import GROWTH
 from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
@@ -168,6 +169,7 @@ EXPECTATIONS = {
     **MODERATION_WORKER,
     **MODERATION_COMPANY,
     **MODERATION_QUALITY,
+    **GROWTH,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
