@@ -181,6 +181,7 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # the daily number of disturbing items, never raise it past this limit.
         "MODERATION_DISTURBING_DAILY_MAX": _int(env, "MODERATION_DISTURBING_DAILY_MAX", 50),
         "MODERATION_BREAK_AFTER": _int(env, "MODERATION_BREAK_AFTER", 5),
+        "MODERATION_SESSION_IDLE_MINUTES": _int(env, "MODERATION_SESSION_IDLE_MINUTES", 5),
         "MODERATION_API_MAX_BYTES": _int(env, "MODERATION_API_MAX_BYTES", 1024 * 1024),
         "MODERATION_BATCH_MAX": _int(env, "MODERATION_BATCH_MAX", 500),
         "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 10),

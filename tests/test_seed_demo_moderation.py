@@ -36,7 +36,9 @@ from marketplace.seed.demo import DEMO_PASSWORD, seed_demo
 from marketplace.seed.moderation_data import (
     APPROVED_ITEMS,
     DEMO_TOKENS,
+    FLIRT,
     HISTORY,
+    LIVE_SESSIONS,
     MODERATOR_EMAIL,
     REPORTS,
     REPORTS_GIG,
@@ -86,8 +88,8 @@ def test_the_demo_moderator_is_hired_with_consent_on_connected_communities(db):
         assert rules_to_acknowledge(engagement) is None
 
     communities = _communities(db)
-    assert set(communities) == {VELVET, REPORTS}
-    assert {c.name for _e, c in queue.communities_of(moderator)} == {VELVET, REPORTS}
+    assert set(communities) == {VELVET, REPORTS, FLIRT}
+    assert {c.name for _e, c in queue.communities_of(moderator)} == {VELVET, REPORTS, FLIRT}
     sandbox = communities[REPORTS]
     assert (sandbox.source, sandbox.webhook_url) == (CommunitySource.SANDBOX, SANDBOX_WEBHOOK_URL)
     assert communities[VELVET].pre_moderation
@@ -180,6 +182,27 @@ def test_the_demo_moderator_has_history_and_earnings_and_the_books_agree(db):
     by_status = [u.status for u in paid]
     assert by_status.count(UnitStatus.APPROVED) == APPROVED_ITEMS
     assert UnitStatus.PENDING in by_status
+    assert check_ledger() == []
+
+
+def test_the_demo_moderator_has_past_live_sessions_one_with_idle_time_cut(db):
+    from marketplace.moderation.session_models import LiveSession, SessionEnd
+    from marketplace.moderation.sessions import hours_of
+
+    _seed(db)
+    moderator = _user(db, MODERATOR_EMAIL)
+    past = db.session.scalars(
+        sa.select(LiveSession)
+        .where(LiveSession.worker_id == moderator.id)
+        .order_by(LiveSession.started_at)
+    ).all()
+    assert len(past) == len(LIVE_SESSIONS)
+    assert {s.community.name for s in past} == {FLIRT}
+    assert [s.end_reason for s in past] == [SessionEnd.STOPPED, SessionEnd.IDLE]
+    assert past[0].cut_seconds == 0 and past[1].cut_seconds == 20 * 60
+    for session in past:
+        assert session.unit is not None and session.unit.source == f"live-session:{session.id}"
+        assert session.unit.quantity == hours_of(session.active_seconds)
     assert check_ledger() == []
 
 

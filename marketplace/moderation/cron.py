@@ -1,6 +1,6 @@
-"""Moderation housekeeping for cron: lapsed proposals and evidence past retention.
+"""Moderation housekeeping for cron: live sessions, lapsed proposals, old evidence.
 
-Plain functions (each commits once) and the click commands
+Plain functions (each commits once) and the click commands ``flask moderation sessions``,
 ``flask moderation expire-proposals`` and ``flask moderation purge-evidence``.
 """
 
@@ -40,3 +40,19 @@ def expire_proposals_command() -> None:
 def purge_evidence_command() -> None:
     """Delete evidence kept longer than the community's retention period."""
     click.echo(f"Deleted {purge_evidence()} piece(s) of evidence.")
+
+
+def close_sessions() -> int:
+    """Live sessions gone idle or stale (closed tab, crash) or out of money end, paid
+    up to then (moderation/sessions.py); locked rows are skipped, so runs may overlap."""
+    from marketplace.moderation.sessions import sweep
+
+    result = sweep()
+    db.session.commit()
+    return result.ended
+
+
+@moderation_cli.command("sessions")
+def sessions_command() -> None:
+    """End live sessions that went idle or stale or whose company ran out of money."""
+    click.echo(f"Ended {close_sessions()} live session(s).")

@@ -35,7 +35,7 @@ from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, require_transition
 from marketplace.extensions import db
 from marketplace.gigs.models import PayModel
-from marketplace.moderation import events, evidence, ladder, queue
+from marketplace.moderation import events, evidence, ladder, queue, sessions
 from marketplace.moderation.item_models import (
     DECISION_TRANSITIONS,
     ITEM_TRANSITIONS,
@@ -145,6 +145,9 @@ def decide(
     if not queue.holds(moderator, item, now):
         raise InvalidTransition(_lost())
     engagement = _working_engagement(moderator, item)
+    if engagement.pay_model == PayModel.PER_HOUR:
+        # A decision is activity of the moderator's live session (moderation/sessions.py).
+        sessions.touch(moderator, engagement.id, now=now)
     rule = _rule(item, rule_id, action)
     text = _clean(message)
     if action == DecisionAction.REVERSE:

@@ -109,11 +109,22 @@ def dispute(unit_id: int):
 @bp.route("/work/<int:engagement_id>/timesheet", methods=["GET", "POST"])
 @login_required
 def timesheet(engagement_id: int):
-    """Hours of moderation on an hourly engagement, entered by the worker."""
+    """Hours on an hourly engagement, entered by the worker (not on moderation gigs:
+    those are live sessions)."""
     engagement = db.get_or_404(Engagement, engagement_id)
     ensure_can(current_user, "engagement.work", engagement)
     if engagement.pay_model != PayModel.PER_HOUR:
         abort(404)
+    if engagement.gig.kind.is_moderation:
+        # Hours of moderation are live sessions, timed by the server (moderation/sessions.py).
+        flash(
+            _(
+                "Hours of moderation are not entered by hand: start a live session when you "
+                "begin and stop it when you leave; its time is recorded and paid for you."
+            ),
+            "info",
+        )
+        return redirect(url_for("moderation_sessions.mine"))
     form = TimesheetForm(started_on=engagement.started_at.date())
     if form.validate_on_submit():
         try:

@@ -88,7 +88,7 @@ from marketplace.seed.workpool_data import FUNDING_CENTS
 SUMMARY_KEYS = ("users", "companies", "tags", "gigs", "onboardings", "applications",
                 "payments", "Stripe accounts", "mailboxes", "canned replies", "customer emails",
                 "answers", "escalations", "approved units", "communities", "moderation items",
-                "moderation decisions")  # fmt: skip
+                "moderation decisions", "live sessions")  # fmt: skip
 
 # --- the run ---------------------------------------------------------------------
 

@@ -22,6 +22,9 @@ rules and hired, after the company paid for its balance through Stripe
   proposal, one paid unit each), then the items that wait, among them appeals
   referring to those decisions; the owner approves the first units
   (``units.approve``), the rest wait in the review queue;
+- connects *Flirt-Lounge: Türkçe sohbet* of the hourly Flirt-Lounge gig and plays
+  two past live sessions of the moderator there (``sessions.start``, heartbeats,
+  ``sessions.stop``; the second one ends idle with time cut), paid as hours;
 - writes ``instance/sandbox-community.json`` (under ``app.instance_path``; the
   ``SANDBOX_COMMUNITY_FILE`` setting names another path) with the sandbox
   community's id, token and webhook secret.
@@ -35,7 +38,8 @@ Shortcuts, acceptable for demo data only:
   ``DEMO_WEBHOOK_SECRETS``, printed like the demo password) instead of the random
   ones ``connect`` shows once;
 - arrival times are moved into the past after storing (the queue has old items);
-  the history is decided at seeding time.
+  the history is decided at seeding time;
+- the Flirt-Lounge engagement is dated a week back, so its past sessions follow the hiring.
 """
 
 from __future__ import annotations
@@ -56,7 +60,7 @@ from marketplace.accounts.models import Company, User
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig
-from marketplace.moderation import connections, decisions, intake, netiquette, queue
+from marketplace.moderation import connections, decisions, intake, netiquette, queue, sessions
 from marketplace.moderation.item_models import ModerationItem
 from marketplace.moderation.models import Community, NetiquetteRule, WordKind
 from marketplace.payments import units
@@ -68,7 +72,9 @@ from marketplace.seed.moderation_data import (
     COMMUNITIES,
     DEMO_TOKENS,
     DEMO_WEBHOOK_SECRETS,
+    FLIRT,
     HISTORY,
+    LIVE_SESSIONS,
     MODERATOR_EMAIL,
     REPORTS,
     SANDBOX_API_URL,
@@ -102,6 +108,8 @@ def seed_moderation() -> ModerationSeed:
         communities[spec.name] = community
     if fresh:
         _Run(communities, fresh, owner, moderator, result).play()
+    if FLIRT in fresh:
+        _live_sessions(communities[FLIRT], moderator, result)
     sandbox = communities[REPORTS]
     path = write_sandbox_file(sandbox)
     result.lines[:0] = _summary(communities, path)
@@ -129,6 +137,32 @@ def _summary(communities: dict[str, Community], path: Path | None) -> list[str]:
             f"(port 12112) reads {path}"
         )
     return lines
+
+
+# --- live sessions ------------------------------------------------------------------
+
+
+def _live_sessions(community: Community, moderator: User, result: ModerationSeed) -> None:
+    """The moderator's past live sessions on the hourly Flirt-Lounge gig, played through
+    the session service with past moments (heartbeats, Stop; one ends idle), so their
+    hours are recorded through ``record_units`` like any session's."""
+    engagement = queue.engagement_for(moderator, community)
+    assert engagement is not None, f"{MODERATOR_EMAIL} is not hired for {community.name}"
+    today = utcnow().replace(second=0, microsecond=0)
+    # Shortcut: hired a week ago, so the past sessions fall after the hiring.
+    engagement.started_at = min(engagement.started_at, today - timedelta(days=7))
+    for spec in LIVE_SESSIONS:
+        hour, minute = (int(part) for part in spec.start.split(":"))
+        start = (today - timedelta(days=spec.days_ago)).replace(hour=hour, minute=minute)
+        session = sessions.start(moderator, community, now=start)
+        beat = 3
+        while beat <= spec.active_minutes:
+            sessions.heartbeat(session, now=start + timedelta(minutes=beat))
+            beat += 3
+        last = start + timedelta(minutes=beat - 3)
+        sessions.stop(session, now=last + timedelta(minutes=spec.away_minutes))
+        result.created["live sessions"] += 1
+    db.session.flush()
 
 
 # --- communities --------------------------------------------------------------------

@@ -28,18 +28,22 @@ from marketplace.seed.demo_data import (
 
 VELVET_GIG = "Erotik-Chat-Plattform: Bilder und Nachrichten prüfen"
 REPORTS_GIG = "Dating-App: gemeldete Profile und Nachrichten prüfen"
+FLIRT_GIG = "Türkischsprachige Moderation für die Flirt-Lounge"  # paid by the hour
 VELVET = "Velvet Lounge"
 REPORTS = "Herzklopfen – Meldungen"
+FLIRT = "Flirt-Lounge: Türkçe sohbet"
 
 # The communities' API tokens and webhook signing secrets, printed like the demo
 # password, so a developer can post items with curl. Demo data only.
 DEMO_TOKENS = {
     VELVET: "ndc_demo-velvet-lounge-token",
     REPORTS: "ndc_demo-herzklopfen-reports-token",
+    FLIRT: "ndc_demo-flirt-lounge-token",
 }
 DEMO_WEBHOOK_SECRETS = {
     VELVET: "whsec_demo-velvet-lounge",
     REPORTS: "whsec_demo-herzklopfen-reports",
+    FLIRT: "whsec_demo-flirt-lounge",
 }
 # The bundled sandbox community (``flask sandbox community``, port 12112).
 SANDBOX_API_URL = DEFAULT_API_URL
@@ -87,6 +91,15 @@ REPORTS_RULES = _md("""
     - Skipping is always fine, and breaks are paid.
 """)
 
+FLIRT_RULES = _md("""
+    ## Moderation der Flirt-Lounge (stundenweise)
+
+    - Du arbeitest in Live-Sitzungen: starte sie, wenn du in den Chat gehst, und
+      beende sie, wenn du gehst. Bezahlt wird die aktive Zeit.
+    - Flirten ist erlaubt, Belästigung nicht: nach der Netiquette verwarnen oder entfernen.
+    - Drohungen und alles mit Minderjährigen eskalierst du sofort.
+""")
+
 MODERATION_ONBOARDINGS: tuple[OnboardingSpec, ...] = (
     OnboardingSpec(
         CHAT_COMPANY,
@@ -116,6 +129,22 @@ MODERATION_ONBOARDINGS: tuple[OnboardingSpec, ...] = (
                 "Reports in German and English are fine for me; I know fake-profile patterns.",
                 6,
                 ("de", "en"),
+            ),
+        ),
+    ),
+    OnboardingSpec(
+        CHAT_COMPANY,
+        FLIRT_GIG,
+        FLIRT_RULES,
+        None,
+        applications=(
+            ApplicationSpec(
+                MODERATOR_EMAIL,
+                HIRED,
+                "Abends zwei, drei Stunden im Gruppenchat passen gut; Türkisch verstehe ich "
+                "gut genug, um Beleidigungen zu erkennen.",
+                4,
+                ("de",),
             ),
         ),
     ),
@@ -165,6 +194,34 @@ COMMUNITIES: tuple[CommunitySpec, ...] = (
             "disturbing": ("blut",),
         },
     ),
+    # Paid by the hour: the moderator works in live sessions (moderation/sessions.py).
+    CommunitySpec(
+        FLIRT_GIG,
+        FLIRT,
+        CommunityKind.CHAT,
+        CommunitySource.API,
+        "",
+        pre_moderation=False,
+        moderators_may=("remove", "warn"),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class SessionSpec:
+    """A past live session of the moderator in the Flirt-Lounge: started ``days_ago``
+    at ``start`` (UTC), active for ``active_minutes`` (a heartbeat every 3 minutes),
+    then Stop at once (``away_minutes`` 0) or only after being away that long."""
+
+    days_ago: int
+    start: str
+    active_minutes: int
+    away_minutes: int = 0
+
+
+LIVE_SESSIONS: tuple[SessionSpec, ...] = (
+    SessionSpec(3, "18:30", 96),
+    SessionSpec(1, "19:00", 42, away_minutes=25),  # idle: 20 minutes cut
 )
 
 

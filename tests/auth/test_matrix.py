@@ -40,6 +40,7 @@ from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
 from tests.auth.matrix_moderation_io import MODERATION_IO
 from tests.auth.matrix_moderation_quality import HIDDEN_QUALITY_OBJECTS, MODERATION_QUALITY
+from tests.auth.matrix_moderation_sessions import MODERATION_SESSIONS
 from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
@@ -167,6 +168,7 @@ EXPECTATIONS = {
     **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
     **MODERATION_IO,
     **MODERATION_WORKER,
+    **MODERATION_SESSIONS,
     **MODERATION_COMPANY,
     **MODERATION_QUALITY,
     **GROWTH,
