@@ -62,9 +62,20 @@ def test_a_message_in_the_room_becomes_an_item(world):
     assert item.author.external_id == world.member.user_id
     assert item.author.display_name.startswith("Mia ")
     assert item.channel == world.alias
-    # The bot's own messages are not moderated.
+    # The bot's own messages are not moderated; earlier messages are the context.
     world.bot.send(world.room_id, "Willkommen!")
-    assert run_bridge()["imported"] == 0
+    posted(world, "Erste")
+    posted(world, "Zweite")
+    assert run_bridge()["imported"] == 2
+    second = world.items()[-1]
+    assert [line["text"] for line in second.context] == ["Erste"]
+
+
+def test_flask_moderation_matrix_runs_one_round(app, world):
+    posted(world, "Über die Kommandozeile")
+    result = app.test_cli_runner().invoke(args=["moderation", "matrix", "--once"])
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 message(s)" in result.output
 
 
 def test_remove_redacts_the_message_in_the_room(world):
@@ -90,6 +101,18 @@ def test_a_warning_appears_in_the_room(world):
     run_bridge()
     assert decision.message in world.member.texts(world.room_id)
     assert "Regel 1" in decision.message  # the rule's warning, in the author's language
+
+
+def test_a_warning_can_go_as_a_direct_message(db, synapse):
+    world = matrix_world(synapse, warn_by_direct_message=True)
+    posted(world, "Du bist ein Idiot.")
+    run_bridge()
+    _item, decision = decided(world, DecisionAction.WARN)
+    run_bridge()
+    assert decision.message not in world.member.texts(world.room_id)
+    direct = world.room.direct_rooms[world.member.user_id]
+    assert world.member.join(direct)[0] == 200  # the author was invited
+    assert decision.message in world.member.texts(direct)
 
 
 def test_a_mute_keeps_the_user_quiet_until_it_ends(world, travel):
