@@ -185,6 +185,8 @@ class Bridge:
             note = _Actions(self, room, event, now).run()
         except (MatrixProblem, crypto.SecretUnreadable) as problem:
             return delivery.Answer(None, f"Matrix: {problem}"[:500], _ms(started))
+        except (KeyError, TypeError, ValueError) as exc:  # an event we cannot read
+            return delivery.Answer(None, f"Matrix: unreadable event ({exc!r})"[:500], _ms(started))
         return delivery.Answer(200, note, _ms(started))
 
     # --- unmute ----------------------------------------------------------------------------
