@@ -27,12 +27,13 @@ from nio import (
     JoinResponse,
     RoomCreateResponse,
     RoomGetStateEventResponse,
+    RoomMessagesResponse,
     RoomMessageText,
     RoomSendResponse,
     SyncResponse,
     WhoamiResponse,
 )
-from nio.api import RoomPreset
+from nio.api import MessageDirection, RoomPreset
 
 # nio logs every error answer at WARNING; we report them ourselves.
 logging.getLogger("nio").setLevel(logging.ERROR)
@@ -165,14 +166,37 @@ class MatrixSession:
             self.client.sync(timeout=timeout_ms, sync_filter=sync_filter, since=since)
         )
         answer = self._expect(answer, SyncResponse)
-        messages = []
         joined = answer.rooms.join.get(room_id)
-        for event in joined.timeline.events if joined else []:
-            if isinstance(event, RoomMessageText):
-                messages.append(
-                    Message(event.event_id, event.sender, event.body, event.server_timestamp)
+        events = list(joined.timeline.events) if joined else []
+        if joined and joined.timeline.limited and since:
+            # More was posted than one sync returns (Synapse gives at most 100):
+            # page back from the timeline's start to where the last sync stopped.
+            events = self._backfill(room_id, joined.timeline.prev_batch, since) + events
+        return answer.next_batch, [
+            Message(event.event_id, event.sender, event.body, event.server_timestamp)
+            for event in events
+            if isinstance(event, RoomMessageText)
+        ]
+
+    def _backfill(self, room_id: str, start: str, since: str) -> list[Any]:
+        earlier: list[Any] = []
+        while start:
+            answer = self._run(
+                self.client.room_messages(
+                    room_id,
+                    start=start,
+                    end=since,
+                    direction=MessageDirection.back,
+                    limit=100,
+                    message_filter={"types": ["m.room.message"]},
                 )
-        return answer.next_batch, messages
+            )
+            answer = self._expect(answer, RoomMessagesResponse)
+            if not answer.chunk:
+                break
+            earlier.extend(answer.chunk)
+            start = answer.end
+        return list(reversed(earlier))
 
     # --- acting ----------------------------------------------------------------------------
 

@@ -178,6 +178,14 @@ def test_a_restarted_bridge_imports_nothing_twice(world):
     assert len(world.items()) == 2
 
 
+def test_a_bridge_that_was_down_catches_up_on_everything_posted(world):
+    # More than one sync answers with (Synapse: 100): the rest is paged back.
+    for number in range(130):
+        posted(world, f"Nachricht {number}")
+    assert run_bridge()["imported"] == 130
+    assert [item.text for item in world.items()][:2] == ["Nachricht 0", "Nachricht 1"]
+
+
 def test_a_failing_homeserver_is_retried_and_logged(world, synapse):
     posted(world, "Weg damit")
     run_bridge()
