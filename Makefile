@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 TRANSLATIONS := marketplace/translations
 export FLASK_APP := wsgi
 
-.PHONY: install translations run test test-pg test-e2e test-all lint format bench messages clean
+.PHONY: install translations run test test-pg test-e2e test-all lint format bench messages clean synapse
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -43,15 +43,22 @@ run: install
 	  $(BIN)/flask sandbox wait && $(BIN)/flask seed demo && \
 	  $(BIN)/flask run --host 127.0.0.1 --port 5000
 
-test: install
+# A real Matrix homeserver for the bridge's tests (tests/matrix_server.py), in its own
+# virtualenv: Synapse's pins conflict with the project's. Made once.
+SYNAPSE_VENV := .synapse-venv
+synapse:
+	test -x $(SYNAPSE_VENV)/bin/python || ( $(PYTHON) -m venv $(SYNAPSE_VENV) && \
+	  $(SYNAPSE_VENV)/bin/pip install --quiet matrix-synapse )
+
+test: install synapse
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest -q
 
-test-pg: install
+test-pg: install synapse
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} $(BIN)/pytest -q
 
-test-e2e: install
+test-e2e: install synapse
 	$(BIN)/pytest -q -m e2e tests/e2e
 
 lint: $(STAMP)
@@ -66,4 +73,4 @@ bench: install
 	$(BIN)/python -m tests.bench.run
 
 clean:
-	rm -rf $(VENV) instance .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(SYNAPSE_VENV) instance .pytest_cache .ruff_cache

@@ -317,9 +317,10 @@ def mailboxes_smtpd_command(host: str, port: int, processes: int) -> None:
 @secrets_cli.command("rotate")
 def secrets_rotate_command() -> None:
     """Encrypt every stored secret again with the first key of SECRETS_KEY."""
+    from marketplace.moderation import matrix_connections
     from marketplace.workpool.connections import rotate_secrets
 
-    count = rotate_secrets()
+    count = rotate_secrets() + matrix_connections.rotate_secrets()
     db.session.commit()
     click.echo(f"Re-encrypted {count} secret(s).")
 

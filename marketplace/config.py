@@ -185,6 +185,9 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MODERATION_API_MAX_BYTES": _int(env, "MODERATION_API_MAX_BYTES", 1024 * 1024),
         "MODERATION_BATCH_MAX": _int(env, "MODERATION_BATCH_MAX", 500),
         "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 10),
+        # The Matrix bridge's long poll per round (seconds, shared by the rooms); decisions
+        # wait at most this long before they are carried out in the room.
+        "MATRIX_SYNC_TIMEOUT": _int(env, "MATRIX_SYNC_TIMEOUT", 5),
         "WEBHOOK_MAX_ATTEMPTS": _int(env, "WEBHOOK_MAX_ATTEMPTS", 8),
         # Webhooks to private or loopback addresses (the sandbox community): never in
         # production, where a company must not make us POST into our own network.

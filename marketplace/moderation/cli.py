@@ -18,6 +18,32 @@ def deliver_command(limit: int) -> None:
     click.echo(f"Delivered {deliver_due(limit=limit)} webhook(s).")
 
 
+@moderation_cli.command("matrix")
+@click.option("--once", is_flag=True, help="One round (sync, carry out, unmute), then stop.")
+def matrix_command(once: bool) -> None:
+    """The Matrix bridge: bring the connected rooms' messages in as items and carry
+    decisions out in the rooms. Long-running (one process); safe to restart, it goes
+    on from the stored sync tokens."""
+    from marketplace.moderation.matrix_bridge import Bridge
+
+    bridge = Bridge()
+    if once:
+        try:
+            counts = bridge.run_once()
+        finally:
+            bridge.close()
+        click.echo(
+            "Imported {imported} message(s), carried out {carried_out} event(s), "
+            "lifted {unmuted} mute(s).".format(**counts)
+        )
+        return
+    click.echo("Matrix bridge running (Ctrl+C stops).")
+    try:
+        bridge.run_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+
+
 # The housekeeping commands (expire-proposals, purge-evidence) live beside their
 # services and register on this group when imported.
 from marketplace.moderation import cron  # noqa: E402, F401

@@ -24,7 +24,7 @@ from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigCommunity
 from marketplace.moderation import connections
 from marketplace.moderation.connection_forms import ConnectForm, WebhookForm
-from marketplace.moderation.models import Community, CommunityKind
+from marketplace.moderation.models import Community, CommunityKind, CommunitySource
 from marketplace.pagination import page_arg, paginate
 from marketplace.urls import absolute_url
 from marketplace.work import delivery
@@ -161,10 +161,14 @@ def resend(community_id: int, event_id: int):
     event = db.get_or_404(OutgoingEvent, event_id)
     if event.community_id != community.id:
         abort(404)
-    if not community.webhook_url:
+    if not community.webhook_url and community.source != CommunitySource.MATRIX:
         flash(_("Enter a webhook URL first; until then the community polls."), "error")
         return redirect(url_for(".webhook", community_id=community.id))
     delivery.resend(event)
     db.session.commit()
     flash(_("The event is sent again."), "success")
     return redirect(url_for(".deliveries", community_id=community.id))
+
+
+# The Matrix room pages register on this blueprint when imported.
+from marketplace.moderation import matrix_views  # noqa: E402, F401

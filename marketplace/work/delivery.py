@@ -13,6 +13,10 @@ it once more, with the same event id and body: receivers de-duplicate on
 A failed try schedules the next after 1, 2, 4, 8 … minutes (at most a day);
 after ``WEBHOOK_MAX_ATTEMPTS`` tries the event is given up (``failed_at``) until
 the company presses "Resend" (``resend``).
+
+Events of Matrix communities are not sent here: the Matrix bridge
+(moderation/matrix_bridge.py) carries them out in the room and records its tries
+the same way (``record_attempt``).
 """
 
 from __future__ import annotations
@@ -31,7 +35,7 @@ from flask import current_app
 
 from marketplace.db import utcnow
 from marketplace.extensions import db
-from marketplace.moderation.models import Community
+from marketplace.moderation.models import Community, CommunitySource
 from marketplace.work import outbox
 from marketplace.work.models import OutgoingEvent, WebhookAttempt
 
@@ -112,10 +116,16 @@ def headers_for(event: OutgoingEvent, community: Community, body: bytes) -> dict
     }
 
 
+def bridged_communities() -> sa.Select:
+    """Communities whose events the Matrix bridge carries out instead of a webhook."""
+    return sa.select(Community.id).where(Community.source == CommunitySource.MATRIX)
+
+
 def _due(now: datetime) -> OutgoingEvent | None:
     return db.session.scalars(
         sa.select(OutgoingEvent)
         .where(
+            OutgoingEvent.community_id.not_in(bridged_communities()),
             OutgoingEvent.delivered_at.is_(None),
             OutgoingEvent.failed_at.is_(None),
             OutgoingEvent.next_attempt_at.is_not(None),
@@ -127,7 +137,7 @@ def _due(now: datetime) -> OutgoingEvent | None:
     ).first()
 
 
-def _record(event: OutgoingEvent, answer: Answer, now: datetime) -> None:
+def record_attempt(event: OutgoingEvent, answer: Answer, now: datetime) -> None:
     db.session.add(
         WebhookAttempt(
             event_id=event.id,
@@ -165,7 +175,7 @@ def deliver_one(event: OutgoingEvent, now: datetime | None = None) -> bool:
         headers_for(event, community, body),
         current_app.config["WEBHOOK_TIMEOUT_SECONDS"],
     )
-    _record(event, answer, now or utcnow())
+    record_attempt(event, answer, now or utcnow())
     return answer.ok
 
 

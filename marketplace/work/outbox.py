@@ -55,6 +55,8 @@ def emit(
     ``deliver=False`` (no webhook URL) it is only there to be polled."""
     from marketplace.jobs import enqueue_after_commit
 
+    if not deliver and _bridged(community_id):
+        deliver = True  # the Matrix bridge carries it out (moderation/matrix_bridge.py)
     event = OutgoingEvent(
         public_id=new_event_id(),
         community_id=community_id,
@@ -71,6 +73,13 @@ def emit(
         # The column's default fills in a None given at insert: clear it after.
         event.next_attempt_at = None
     return event
+
+
+def _bridged(community_id: int) -> bool:
+    from marketplace.moderation.models import Community, CommunitySource
+
+    community = db.session.get(Community, community_id)
+    return community is not None and community.source == CommunitySource.MATRIX
 
 
 def deliver_due_job() -> None:

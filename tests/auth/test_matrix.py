@@ -39,6 +39,7 @@ from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
 from tests.auth.matrix_moderation_io import MODERATION_IO
+from tests.auth.matrix_moderation_matrix import MODERATION_MATRIX
 from tests.auth.matrix_moderation_quality import HIDDEN_QUALITY_OBJECTS, MODERATION_QUALITY
 from tests.auth.matrix_moderation_sessions import MODERATION_SESSIONS
 from tests.auth.matrix_moderation_worker import MODERATION_WORKER
@@ -167,6 +168,7 @@ EXPECTATIONS = {
     **PAYMENTS, **BALANCE, **EARNINGS, **PAYMENTS_ADMIN,
     **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
     **MODERATION_IO,
+    **MODERATION_MATRIX,
     **MODERATION_WORKER,
     **MODERATION_SESSIONS,
     **MODERATION_COMPANY,

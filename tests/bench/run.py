@@ -531,8 +531,17 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes,intake,moderation,webhooks"), in order."""
-    known = ("search", "payments", "workpool", "mailboxes", "intake", "moderation", "webhooks")
+    "search,payments,workpool,mailboxes,intake,moderation,webhooks,matrix"), in order."""
+    known = (
+        "search",
+        "payments",
+        "workpool",
+        "mailboxes",
+        "intake",
+        "moderation",
+        "webhooks",
+        "matrix",
+    )
     chosen = os.environ.get("BENCH_PARTS") or ",".join(known)
     parts = [p.strip() for p in chosen.split(",")]
     unknown = set(parts) - {*known, ""}
@@ -558,6 +567,10 @@ def run_parts() -> int:
             from tests.bench import moderation_webhooks
 
             status = moderation_webhooks.main() or status
+        elif part == "matrix":
+            from tests.bench import matrix
+
+            status = matrix.main() or status
         elif part == "moderation":
             from tests.bench import moderation
 
