@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from marketplace.extensions import db
 from marketplace.moderation.cli import moderation_cli
+from marketplace.ratings.cli import ratings_cli
 from marketplace.sandbox.cli import sandbox_cli
 
 admin_cli = AppGroup("admin", help="Administrator accounts.")
@@ -337,6 +338,7 @@ def register(app: Flask) -> None:
         standing_cli,
         messages_cli,
         moderation_cli,
+        ratings_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

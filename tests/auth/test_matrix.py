@@ -42,6 +42,7 @@ from tests.auth.matrix_moderation_quality import HIDDEN_QUALITY_OBJECTS, MODERAT
 from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
+from tests.auth.matrix_ratings import HIDDEN_RATING_OBJECTS, RATINGS
 from tests.auth.matrix_standing import STANDING
 from tests.auth.matrix_workpool_api import WORKPOOL_API
 from tests.auth.matrix_workpool_company import WORKPOOL_COMPANY
@@ -168,6 +169,7 @@ EXPECTATIONS = {
     **MODERATION_WORKER,
     **MODERATION_COMPANY,
     **MODERATION_QUALITY,
+    **RATINGS,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -190,6 +192,7 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
     *HIDDEN_CONVERSATIONS,
     *HIDDEN_COMMUNITY_OBJECTS,
     *HIDDEN_QUALITY_OBJECTS,
+    *HIDDEN_RATING_OBJECTS,
 ]  # fmt: skip
 
 
