@@ -79,6 +79,7 @@ from marketplace.seed.demo_data import (
 from marketplace.seed.messages import seed_messages
 from marketplace.seed.moderation import seed_moderation
 from marketplace.seed.moderation_data import MODERATION_ONBOARDINGS, MODERATOR
+from marketplace.seed.ratings import seed_ratings
 from marketplace.seed.workpool import seed_workpool
 from marketplace.seed.workpool_data import FUNDING_CENTS
 
@@ -412,6 +413,8 @@ def seed_demo() -> str:
     conversations = seed_messages()
     workpool = seed_workpool()  # it needs the hired seeker (and commits, see there)
     moderation = seed_moderation()  # last: the moderator works on Chat Demo UG's items
+    ratings = seed_ratings()  # Sam's earlier work on the English gig, rated both ways
     seeder.created.update(workpool.created)
     seeder.created.update(moderation.created)
-    return "\n".join([seeder.summary(), *conversations, *workpool.lines, *moderation.lines])
+    lines = [seeder.summary(), *conversations, *workpool.lines, *moderation.lines, *ratings]
+    return "\n".join(lines)
