@@ -1,11 +1,12 @@
 """Measured facts shown beside ratings, from payments (and moderation) data only.
 
-A company's facts over the last FACTS_DAYS days of recorded work, in one query:
+A company's facts over the last FACTS_DAYS days of recorded work, in two queries
+(counts; medians, computed by PostgreSQL — SQLite gets the time pairs):
 median review time (recorded → approved or rejected, by a person or automatically
 at the end of the review window), rejection rate (decided units that were rejected,
 whatever the dispute later decided), share of decided disputes the worker won, and
 median time from recorded work to the payout that paid it (the first paid payout to
-that worker set up after the unit was approved). A worker's facts in two queries:
+that worker set up after the unit was approved). A worker's facts in three queries:
 approved units (all time), approval rate and control-item accuracy over FACTS_DAYS.
 """
 
@@ -50,9 +51,10 @@ class CompanyFacts:
     days: int = FACTS_DAYS
 
 
-def company_facts(company: Company, *, now: datetime | None = None) -> CompanyFacts:
-    since = (now or utcnow()) - timedelta(days=FACTS_DAYS)
-    paid_at = (
+def _paid_at():
+    """When the unit's money reached the worker: the first paid payout to that worker
+    set up after the unit was approved (a payout pays the whole payable balance)."""
+    return (
         sa.select(sa.func.min(Payout.sent_at))
         .where(
             Payout.worker_id == WorkUnit.worker_id,
@@ -62,27 +64,62 @@ def company_facts(company: Company, *, now: datetime | None = None) -> CompanyFa
         .correlate(WorkUnit)
         .scalar_subquery()
     )
-    rows = db.session.execute(
+
+
+def company_facts(company: Company, *, now: datetime | None = None) -> CompanyFacts:
+    since = (now or utcnow()) - timedelta(days=FACTS_DAYS)
+    where = (WorkUnit.company_id == company.id, WorkUnit.created_at >= since)
+    reviewed = sa.and_(WorkUnit.decided_at.is_not(None), WorkUnit.status.in_(DECIDED))
+    rejected = sa.and_(reviewed, WorkUnit.rejection_reason.is_not(None))
+    dispute_decided = sa.and_(
+        WorkUnit.disputed_at.is_not(None),
+        WorkUnit.status.in_((UnitStatus.APPROVED, UnitStatus.VOIDED)),
+    )
+    won = sa.and_(dispute_decided, WorkUnit.status == UnitStatus.APPROVED)
+    counts = db.session.execute(
         sa.select(
-            WorkUnit.status,
-            WorkUnit.created_at,
-            WorkUnit.decided_at,
-            WorkUnit.rejection_reason.is_not(None),
-            WorkUnit.disputed_at.is_not(None),
-            sa.case((WorkUnit.status == UnitStatus.APPROVED, paid_at), else_=None),
-        ).where(WorkUnit.company_id == company.id, WorkUnit.created_at >= since)
-    ).all()
-    reviewed = [r for r in rows if r[2] is not None and r[0] in DECIDED]
-    disputes = [r for r in rows if r[4] and r[0] in (UnitStatus.APPROVED, UnitStatus.VOIDED)]
+            sa.func.count(WorkUnit.id),
+            sa.func.count(sa.case((reviewed, 1))),
+            sa.func.count(sa.case((rejected, 1))),
+            sa.func.count(sa.case((dispute_decided, 1))),
+            sa.func.count(sa.case((won, 1))),
+        ).where(*where)
+    ).one()
+    units, reviewed_n, rejected_n, disputes_n, won_n = counts
+    median_review, median_payout = _medians(where, reviewed) if units else (None, None)
     return CompanyFacts(
-        units=len(rows),
-        median_review=_median([r[2] - r[1] for r in reviewed]),
-        rejection_percent=_percent(sum(1 for r in reviewed if r[3]), len(reviewed)),
-        disputes_decided=len(disputes),
-        disputes_won_by_workers_percent=_percent(
-            sum(1 for r in disputes if r[0] == UnitStatus.APPROVED), len(disputes)
-        ),
-        median_to_payout=_median([r[5] - r[1] for r in rows if r[5] is not None]),
+        units=units,
+        median_review=median_review,
+        rejection_percent=_percent(rejected_n, reviewed_n),
+        disputes_decided=disputes_n,
+        disputes_won_by_workers_percent=_percent(won_n, disputes_n),
+        median_to_payout=median_payout,
+    )
+
+
+def _medians(where, reviewed) -> tuple[timedelta | None, timedelta | None]:
+    """Median review time and median time to payout. PostgreSQL computes them
+    (percentile_cont; NULLs are left out); elsewhere (SQLite) from the time pairs."""
+    paid = sa.case((WorkUnit.status == UnitStatus.APPROVED, _paid_at()), else_=None)
+    if db.session.get_bind().dialect.name == "postgresql":
+        review_s = sa.func.extract("epoch", WorkUnit.decided_at - WorkUnit.created_at)
+        payout_s = sa.func.extract("epoch", paid - WorkUnit.created_at)
+        review, payout = db.session.execute(
+            sa.select(
+                sa.func.percentile_cont(0.5).within_group(review_s).filter(reviewed),
+                sa.func.percentile_cont(0.5).within_group(payout_s),
+            ).where(*where)
+        ).one()
+        return (
+            None if review is None else timedelta(seconds=float(review)),
+            None if payout is None else timedelta(seconds=float(payout)),
+        )
+    rows = db.session.execute(
+        sa.select(WorkUnit.created_at, sa.case((reviewed, WorkUnit.decided_at)), paid).where(*where)
+    ).all()
+    return (
+        _median([decided - created for created, decided, _ in rows if decided is not None]),
+        _median([paid_at - created for created, _, paid_at in rows if paid_at is not None]),
     )
 
 

@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
 
 from marketplace.accounts.models import User
 from marketplace.accounts.services import notify_company_members
@@ -129,9 +130,12 @@ def rate(engagement: Engagement, *, by: User, stars: list[int], text: str) -> Ra
         object_id=engagement.id,
         after={"side": side.value, "stars": [s1, s2, s3]},
     )
-    if other is not None:
+    if other is not None:  # both have rated: both are published now and announced
         other.publish_at = min(other.publish_at, now)
-        publish_due(now)
+        for each in (other, rating):
+            if each.notified_at is None:
+                each.notified_at = now
+                _announce(each)
     return rating
 
 
@@ -163,10 +167,22 @@ def publish_due(now: datetime | None = None) -> int:
     """Email the rated party of every rating that is published and not yet announced.
 
     Visibility never waits for this (it is computed from ``publish_at``); this only
-    announces it, once: ``flask ratings publish`` from cron, and at once when the
-    second side rates. Rows are locked (SKIP LOCKED) so parallel runs never email twice.
+    announces it, once: ``flask ratings publish`` from cron (``rate`` announces a pair
+    at once). Rows are locked (SKIP LOCKED) so parallel runs never email twice. It also
+    publishes pairs whose two sides rated at the same moment, each seeing no other.
     """
     now = now or utcnow()
+    # Both sides rated at the same moment (each saw no other rating): publish them now.
+    other = aliased(Rating)
+    db.session.execute(
+        sa.update(Rating)
+        .where(
+            Rating.publish_at > now,
+            sa.exists().where(other.engagement_id == Rating.engagement_id, other.id != Rating.id),
+        )
+        .values(publish_at=now)
+        .execution_options(synchronize_session=False)
+    )
     due = db.session.scalars(
         sa.select(Rating)
         .where(Rating.notified_at.is_(None), Rating.publish_at <= now)

@@ -259,3 +259,24 @@ def test_the_profile_shows_facts_without_surname_or_email(app, client, login_as)
     assert "Units done 10" in page
     assert "Approval rate (last 90 days) 100 %" in page
     assert "Email support" in page and "German, English" in page
+
+
+def test_two_sides_rating_at_the_same_moment_are_published_by_the_cron(app, db, smtp_sink):
+    """Each request saw no rating of the other side, so both wait for the period; the
+    next ``flask ratings publish`` sees both sides rated and publishes them."""
+    engagement = working()
+    smtp_sink.clear()
+    later = utcnow() + timedelta(days=14)
+    for side, author in ((RatingSide.WORKER, engagement.worker),
+                         (RatingSide.COMPANY, owner_of(engagement))):  # fmt: skip
+        db.session.add(Rating(
+            engagement_id=engagement.id, side=side, author_id=author.id,
+            company_id=engagement.gig.company_id, worker_id=engagement.worker_id,
+            stars_1=4, stars_2=4, stars_3=4, publish_at=later,
+        ))  # fmt: skip
+    db.session.commit()
+    assert services.publish_due() == 2
+    db.session.commit()
+    assert all(r.is_published() for r in db.session.scalars(sa.select(Rating)))
+    assert len(smtp_sink.to(engagement.worker.email)) == 1
+    assert services.publish_due() == 0
