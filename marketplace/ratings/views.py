@@ -102,8 +102,6 @@ def rate(engagement_id: int):
 def answer(rating_id: int):
     rating = db.get_or_404(Rating, rating_id)
     ensure_can(current_user, "rating.answer", rating)
-    if not rating.is_published():
-        return redirect(url_for("accounts.company_page", company_id=rating.company_id))
     form = AnswerForm()
     if form.validate_on_submit():
         try:
