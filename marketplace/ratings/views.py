@@ -77,14 +77,20 @@ def rate(engagement_id: int):
     form.name_aspects(side)
     if form.validate_on_submit():
         try:
-            services.rate(engagement, by=current_user, stars=form.stars(), text=form.text.data)
+            rating = services.rate(
+                engagement, by=current_user, stars=form.stars(), text=form.text.data
+            )
         except DomainError as exc:
             flash(exc.message, "error")
         else:
             db.session.commit()
-            flash(_("Thank you. Your rating is published once both sides have rated, "
-                    "or %(days)d days after the first rating.",
-                    days=current_app.config["RATING_PUBLISH_DAYS"]), "success")  # fmt: skip
+            if rating.is_published():
+                flash(_("Thank you. Both sides have rated: both ratings are published."),
+                      "success")  # fmt: skip
+            else:
+                flash(_("Thank you. Your rating is published once both sides have rated, "
+                        "or %(days)d days after the first rating.",
+                        days=current_app.config["RATING_PUBLISH_DAYS"]), "success")  # fmt: skip
             return redirect(_back(engagement))
     return render_template(
         "ratings/rate.html",

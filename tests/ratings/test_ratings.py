@@ -134,10 +134,12 @@ def test_hidden_until_both_sides_rated_then_both_published_and_emailed(
     login_as(owner)
     page = text_of(client.get("/company/engagements").get_data(as_text=True))
     assert "Lena Fischer bewerten" in page  # the owner reads German
-    client.post(
+    response = client.post(
         f"/engagements/{engagement_id}/rate",
         data={"stars_1": "5", "stars_2": "5", "stars_3": "4", "text": COMPANY_SAYS},
+        follow_redirects=True,
     )
+    assert "Beide Seiten haben bewertet" in response.get_data(as_text=True)
     public = text_of(client.get(f"/companies/{company_id}").get_data(as_text=True))
     assert WORKER_SAYS in public and "1 Bewertung" in public
     engagements_page = client.get("/company/engagements").get_data(as_text=True)
