@@ -21,6 +21,7 @@ from sqlalchemy.orm import aliased
 from marketplace.accounts.models import User
 from marketplace.accounts.services import notify_company_members
 from marketplace.audit.services import record
+from marketplace.auth.policies import can
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition
 from marketplace.extensions import db
@@ -56,6 +57,14 @@ def rating_of(engagement: Engagement, side: RatingSide) -> Rating | None:
     )
 
 
+def _enough_work(engagement: Engagement, approved: int) -> bool:
+    """Real work: RATING_MIN_APPROVED_UNITS approved units, or the end of the engagement
+    with at least one approved unit."""
+    if approved >= current_app.config["RATING_MIN_APPROVED_UNITS"]:
+        return True
+    return engagement.status == EngagementStatus.ENDED and approved > 0
+
+
 @dataclass
 class Eligibility:
     allowed: bool
@@ -65,12 +74,11 @@ class Eligibility:
 def eligibility(engagement: Engagement, side: RatingSide) -> Eligibility:
     if rating_of(engagement, side) is not None:
         return Eligibility(False, _("You have already rated this engagement."))
-    needed = current_app.config["RATING_MIN_APPROVED_UNITS"]
     done = approved_units(engagement)
-    ended = engagement.status == EngagementStatus.ENDED
-    if done >= needed or (ended and done > 0):
+    if _enough_work(engagement, done):
         return Eligibility(True)
-    if ended:
+    needed = current_app.config["RATING_MIN_APPROVED_UNITS"]
+    if engagement.status == EngagementStatus.ENDED:
         return Eligibility(False, _("No approved work on this engagement: nothing to rate."))
     return Eligibility(
         False,
@@ -81,6 +89,32 @@ def eligibility(engagement: Engagement, side: RatingSide) -> Eligibility:
             done=done,
         ),
     )
+
+
+def rateable_among(user: User, engagements: list[Engagement]) -> set[int]:
+    """Ids of the engagements ``user`` may rate now, in three queries for a whole list
+    (the "Rate …" prompts); the same rules as ``eligibility``, which ``rate`` checks."""
+    mine = {e.id: e for e in engagements if can(user, "rating.give", e)}
+    if not mine:
+        return set()
+    approved = dict(
+        db.session.execute(
+            sa.select(WorkUnit.engagement_id, sa.func.count(WorkUnit.id))
+            .where(WorkUnit.engagement_id.in_(mine), WorkUnit.status == UnitStatus.APPROVED)
+            .group_by(WorkUnit.engagement_id)
+        ).all()
+    )
+    rated = set(
+        db.session.execute(
+            sa.select(Rating.engagement_id, Rating.side).where(Rating.engagement_id.in_(mine))
+        ).all()
+    )
+    return {
+        engagement_id
+        for engagement_id, engagement in mine.items()
+        if (engagement_id, side_of(user, engagement)) not in rated
+        and _enough_work(engagement, approved.get(engagement_id, 0))
+    }
 
 
 def _stars(values: list[int]) -> tuple[int, int, int]:

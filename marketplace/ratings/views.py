@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.accounts.models import Company, User
-from marketplace.auth.policies import can, ensure_can
+from marketplace.auth.policies import ensure_can
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.onboarding.models import Engagement
@@ -42,12 +42,11 @@ def _duration(value: timedelta | None) -> str:
 
 @bp.app_context_processor
 def _helpers() -> dict[str, object]:
-    def may_rate(engagement: Engagement) -> bool:
-        """Whether the viewer may rate this engagement now (for the "Rate …" prompts)."""
-        if not can(current_user, "rating.give", engagement):
-            return False
-        side = services.side_of(current_user, engagement)
-        return side is not None and services.eligibility(engagement, side).allowed
+    def rateable_among(engagements: list[Engagement]) -> set[int]:
+        """The engagements the viewer may rate now (for the "Rate …" prompts)."""
+        if not current_user.is_authenticated:
+            return set()
+        return services.rateable_among(current_user, list(engagements))
 
     def company_ratings(company: Company) -> dict[str, object]:
         """What the company's public page shows: published ratings and measured facts."""
@@ -58,7 +57,7 @@ def _helpers() -> dict[str, object]:
             "answer_form": AnswerForm(),
         }
 
-    return {"may_rate": may_rate, "company_ratings": company_ratings}
+    return {"rateable_among": rateable_among, "company_ratings": company_ratings}
 
 
 def _back(engagement: Engagement) -> str:
