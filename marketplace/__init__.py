@@ -60,6 +60,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.payments.company_views import bp as balance_bp
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp
     from marketplace.payments.worker_views import bp as earnings_bp
+    from marketplace.ratings.views import bp as ratings_bp
     from marketplace.site.views import bp as site_bp
     from marketplace.standing.admin_views import bp as standing_admin_bp
     from marketplace.standing.views import bp as standing_bp
@@ -108,6 +109,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_work_bp)
     app.register_blueprint(community_manage_bp)
     app.register_blueprint(moderation_sessions_bp)
+    app.register_blueprint(ratings_bp)
 
     errors.register_error_handlers(app)
     cli.register(app)

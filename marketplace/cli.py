@@ -9,6 +9,7 @@ from flask.cli import AppGroup
 from marketplace.extensions import db
 from marketplace.growth.cli import growth_cli
 from marketplace.moderation.cli import moderation_cli
+from marketplace.ratings.cli import ratings_cli
 from marketplace.sandbox.cli import sandbox_cli
 
 admin_cli = AppGroup("admin", help="Administrator accounts.")
@@ -340,6 +341,7 @@ def register(app: Flask) -> None:
         messages_cli,
         moderation_cli,
         growth_cli,
+        ratings_cli,
     ):
         app.cli.add_command(group)
     app.cli.add_command(worker_command)

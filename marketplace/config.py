@@ -177,6 +177,11 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         # Messages between a company and a seeker: an email about unread messages goes
         # out once they are this old (`flask messages notify`, from cron), one per person.
         "MESSAGE_NOTIFY_DELAY_MINUTES": _int(env, "MESSAGE_NOTIFY_DELAY_MINUTES", 5),
+        # Ratings both ways: possible after this many approved units on an engagement (or
+        # at its end, with approved work); hidden until both sides rated or this many days
+        # after the first rating.
+        "RATING_MIN_APPROVED_UNITS": _int(env, "RATING_MIN_APPROVED_UNITS", 10),
+        "RATING_PUBLISH_DAYS": _int(env, "RATING_PUBLISH_DAYS", 14),
         # Moderation. Protections for moderators are product rules: a company may lower
         # the daily number of disturbing items, never raise it past this limit.
         "MODERATION_DISTURBING_DAILY_MAX": _int(env, "MODERATION_DISTURBING_DAILY_MAX", 50),

@@ -13,6 +13,7 @@ from marketplace.moderation import models as moderation  # noqa: F401
 from marketplace.moderation import session_models as moderation_sessions  # noqa: F401
 from marketplace.onboarding import models as onboarding  # noqa: F401
 from marketplace.payments import models as payments  # noqa: F401
+from marketplace.ratings import models as ratings  # noqa: F401
 from marketplace.standing import models as standing  # noqa: F401
 from marketplace.work import models as work  # noqa: F401
 from marketplace.workpool import models as workpool  # noqa: F401

@@ -8,5 +8,6 @@ from marketplace.growth import policies as growth  # noqa: F401
 from marketplace.messaging import policies as messaging  # noqa: F401
 from marketplace.moderation import policies as moderation  # noqa: F401
 from marketplace.onboarding import policies as onboarding  # noqa: F401
+from marketplace.ratings import policies as ratings  # noqa: F401
 from marketplace.standing import policies as standing  # noqa: F401
 from marketplace.workpool import policies as workpool  # noqa: F401

@@ -81,6 +81,7 @@ from marketplace.seed.growth import seed_growth
 from marketplace.seed.messages import seed_messages
 from marketplace.seed.moderation import seed_moderation
 from marketplace.seed.moderation_data import MODERATION_ONBOARDINGS, MODERATOR
+from marketplace.seed.ratings import seed_ratings
 from marketplace.seed.workpool import seed_workpool
 from marketplace.seed.workpool_data import FUNDING_CENTS
 
@@ -414,9 +415,16 @@ def seed_demo() -> str:
     conversations = seed_messages()
     workpool = seed_workpool()  # it needs the hired seeker (and commits, see there)
     moderation = seed_moderation()  # the moderator works on Chat Demo UG's items
+    ratings = seed_ratings()  # Sam's earlier work on the English gig, rated both ways
     growth = seed_growth()  # last: levels from all the work above, and an offer
     seeder.created.update(workpool.created)
     seeder.created.update(moderation.created)
-    return "\n".join(
-        [seeder.summary(), *conversations, *workpool.lines, *moderation.lines, *growth]
-    )
+    lines = [
+        seeder.summary(),
+        *conversations,
+        *workpool.lines,
+        *moderation.lines,
+        *ratings,
+        *growth,
+    ]
+    return "\n".join(lines)

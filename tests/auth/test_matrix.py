@@ -45,6 +45,7 @@ from tests.auth.matrix_moderation_sessions import MODERATION_SESSIONS
 from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
 from tests.auth.matrix_payments_admin import PAYMENTS_ADMIN
+from tests.auth.matrix_ratings import HIDDEN_RATING_OBJECTS, RATINGS
 from tests.auth.matrix_standing import STANDING
 from tests.auth.matrix_workpool_api import WORKPOOL_API
 from tests.auth.matrix_workpool_company import WORKPOOL_COMPANY
@@ -174,6 +175,7 @@ EXPECTATIONS = {
     **MODERATION_COMPANY,
     **MODERATION_QUALITY,
     **GROWTH,
+    **RATINGS,
 }  # fmt: skip
 
 # Objects of another company, or not public, stay hidden from those who may not see them.
@@ -197,6 +199,7 @@ EXTRA_CASES: list[tuple[str, str, UrlFor, dict[str, str]]] = [
     *HIDDEN_COMMUNITY_OBJECTS,
     *HIDDEN_QUALITY_OBJECTS,
     *REVIEW_FILTERS,
+    *HIDDEN_RATING_OBJECTS,
 ]  # fmt: skip
 
 

@@ -1,0 +1,1 @@
+"""Ratings both ways (worker ↔ company) with measured facts beside them."""
