@@ -7,6 +7,7 @@ from marketplace.gigs import models as gigs  # noqa: F401
 from marketplace.mail import models as mail  # noqa: F401
 from marketplace.messaging import models as messaging  # noqa: F401
 from marketplace.moderation import item_models as moderation_items  # noqa: F401
+from marketplace.moderation import live_models as moderation_live  # noqa: F401
 from marketplace.moderation import models as moderation  # noqa: F401
 from marketplace.onboarding import models as onboarding  # noqa: F401
 from marketplace.payments import models as payments  # noqa: F401

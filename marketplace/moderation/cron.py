@@ -1,7 +1,9 @@
-"""Moderation housekeeping for cron: lapsed proposals and evidence past retention.
+"""Moderation housekeeping for cron: lapsed proposals, evidence past retention and
+the live view's old events.
 
 Plain functions (each commits once) and the click commands
-``flask moderation expire-proposals`` and ``flask moderation purge-evidence``.
+``flask moderation expire-proposals``, ``flask moderation purge-evidence`` and
+``flask moderation purge-live-events``.
 """
 
 from __future__ import annotations
@@ -30,6 +32,15 @@ def purge_evidence() -> int:
     return count
 
 
+def purge_live_events() -> int:
+    """The live view's event log keeps LIVE_EVENTS_KEEP_HOURS of events."""
+    from marketplace.moderation.live_stream import purge_old
+
+    count = purge_old()
+    db.session.commit()
+    return count
+
+
 @moderation_cli.command("expire-proposals")
 def expire_proposals_command() -> None:
     """Let proposals lapse whose response time is over (the moderator is told)."""
@@ -40,3 +51,9 @@ def expire_proposals_command() -> None:
 def purge_evidence_command() -> None:
     """Delete evidence kept longer than the community's retention period."""
     click.echo(f"Deleted {purge_evidence()} piece(s) of evidence.")
+
+
+@moderation_cli.command("purge-live-events")
+def purge_live_events_command() -> None:
+    """Delete the live view's events older than LIVE_EVENTS_KEEP_HOURS."""
+    click.echo(f"Deleted {purge_live_events()} live event(s).")

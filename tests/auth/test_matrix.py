@@ -38,6 +38,7 @@ from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
 from tests.auth.matrix_moderation_io import MODERATION_IO
+from tests.auth.matrix_moderation_live import MODERATION_LIVE
 from tests.auth.matrix_moderation_quality import HIDDEN_QUALITY_OBJECTS, MODERATION_QUALITY
 from tests.auth.matrix_moderation_worker import MODERATION_WORKER
 from tests.auth.matrix_payments import PAYMENTS
@@ -166,6 +167,7 @@ EXPECTATIONS = {
     **WORKPOOL_WORKER, **WORKPOOL_COMPANY, **WORKPOOL_API, **STANDING, **MESSAGES,
     **MODERATION_IO,
     **MODERATION_WORKER,
+    **MODERATION_LIVE,
     **MODERATION_COMPANY,
     **MODERATION_QUALITY,
 }  # fmt: skip
