@@ -115,7 +115,8 @@
 
   function send(form, submitter, done) {
     var body = new FormData(form);
-    var url = (submitter && submitter.formAction) || form.action;
+    // A button's formAction is the page's own URL when it has no formaction attribute.
+    var url = submitter && submitter.hasAttribute("formaction") ? submitter.formAction : form.action;
     return fetch(url, {
       method: "POST",
       body: body,
