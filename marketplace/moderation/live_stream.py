@@ -1,18 +1,19 @@
-"""The live view's event stream, shared by every process and host.
+"""The live view's event stream, shared by every process and host: writing it.
 
 Writers (intake, the decision service, the team's posts) call
 ``append_live_event`` in their own transaction: the row in ``live_events``
 commits or rolls back with what it reports. After the commit a wake-up goes
 out: a Redis PUBLISH on ``nebendesk:live:<community id>`` when ``REDIS_URL``
 is set, else on PostgreSQL a ``NOTIFY`` written in the same transaction
-(PostgreSQL delivers it at the commit). Readers (``stream``, one per open
-live view) wait for the wake-up and read the rows after the last id they sent;
-without Redis and PostgreSQL (SQLite, ``make run``) they simply look every
-``LIVE_POLL_SECONDS``. Nothing a reader needs lives in another process's memory.
+(PostgreSQL delivers it at the commit). Readers (moderation/live_hub.py) wait
+for the wake-up and read the rows after the last id they sent; without Redis
+and PostgreSQL (SQLite, ``make run``) they look every ``LIVE_POLL_SECONDS``.
+Nothing a reader needs lives in another process's memory.
 
 Ids from a sequence may commit out of order on PostgreSQL (a transaction that
 took id 9 commits after the one that took id 10); a reader therefore looks a
-few seconds back below its cursor and skips ids it has sent already.
+few seconds back below its cursor and skips ids it has sent already (a late
+commit exactly while a browser reconnects can still be missed).
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-import time
 from collections import deque
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -45,8 +44,6 @@ FETCH_LIMIT = 500
 LOOKBACK = timedelta(seconds=10)  # out-of-order commits are looked for this far back
 LOOKBACK_IDS = 1000
 SENT_KEPT = 5000
-HEARTBEAT_SECONDS = 15.0
-WAKE_TIMEOUT_SECONDS = 5.0  # with a wake-up channel, still look now and then
 
 
 def is_live(community: Community) -> bool:
@@ -170,12 +167,16 @@ def _redis(url: str):
 # --- reading ----------------------------------------------------------------------------------
 
 
-def last_event_id(community: Community) -> int:
+def last_event_id_of(community_id: int) -> int:
     return db.session.scalar(
         sa.select(sa.func.coalesce(sa.func.max(LiveEvent.id), 0)).where(
-            LiveEvent.community_id == community.id
+            LiveEvent.community_id == community_id
         )
     )
+
+
+def last_event_id(community: Community) -> int:
+    return last_event_id_of(community.id)
 
 
 class Cursor:
@@ -206,14 +207,18 @@ class Cursor:
         )
         if channel:
             query = query.where(LiveEvent.channel == channel)
-        rows = [row for row in db.session.scalars(query) if row.id not in self._sent_set]
-        for row in rows:
-            if len(self.sent) == self.sent.maxlen:
-                self._sent_set.discard(self.sent[0])
-            self.sent.append(row.id)
-            self._sent_set.add(row.id)
-            self.after = max(self.after, row.id)
-        return rows
+        return [row for row in db.session.scalars(query) if self.mark_sent(row.id)]
+
+    def mark_sent(self, event_id: int) -> bool:
+        """Note an id as sent; False if it was sent already."""
+        if event_id in self._sent_set:
+            return False
+        if len(self.sent) == self.sent.maxlen:
+            self._sent_set.discard(self.sent[0])
+        self.sent.append(event_id)
+        self._sent_set.add(event_id)
+        self.after = max(self.after, event_id)
+        return True
 
 
 def events_after(community_id: int, after: int, channel: str = "") -> list[LiveEvent]:
@@ -231,91 +236,6 @@ def as_sse(row: LiveEvent) -> str:
     }
     body = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return f"id: {row.id}\nevent: {row.kind.value}\ndata: {body}\n\n"
-
-
-class _Waiter:
-    """Blocks until the community's next wake-up or a timeout."""
-
-    timeout: float
-
-    def wait(self) -> None:
-        time.sleep(self.timeout)
-
-    def close(self) -> None:
-        pass
-
-
-class _RedisWaiter(_Waiter):
-    def __init__(self, url: str, community_id: int) -> None:
-        self.timeout = WAKE_TIMEOUT_SECONDS
-        self.pubsub = _redis(url).pubsub(ignore_subscribe_messages=True)
-        self.pubsub.subscribe(f"{REDIS_PREFIX}{community_id}")
-
-    def wait(self) -> None:
-        if self.pubsub.get_message(timeout=self.timeout) is not None:
-            # Several commits at once are one look at the table.
-            while self.pubsub.get_message(timeout=0.0) is not None:
-                pass
-
-    def close(self) -> None:
-        self.pubsub.close()
-
-
-class _PostgresWaiter(_Waiter):
-    def __init__(self, url: str, community_id: int) -> None:
-        import psycopg
-
-        self.timeout = WAKE_TIMEOUT_SECONDS
-        self.connection = psycopg.connect(url, autocommit=True)
-        self.connection.execute(f'LISTEN "{pg_channel(community_id)}"')
-
-    def wait(self) -> None:
-        for _notice in self.connection.notifies(timeout=self.timeout, stop_after=1):
-            break
-
-    def close(self) -> None:
-        self.connection.close()
-
-
-def _waiter(community_id: int) -> _Waiter:
-    config = current_app.config
-    if config.get("REDIS_URL"):
-        return _RedisWaiter(config["REDIS_URL"], community_id)
-    url = db.engine.url
-    if url.get_backend_name() == "postgresql":
-        plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
-        return _PostgresWaiter(plain, community_id)
-    waiter = _Waiter()
-    waiter.timeout = float(config["LIVE_POLL_SECONDS"])
-    return waiter
-
-
-def stream(community_id: int, *, after: int, channel: str = "") -> Iterator[str]:
-    """Server-sent events for one live view: every event after ``after``, then each
-    new one as it commits, for ``LIVE_STREAM_SECONDS`` (the browser reconnects
-    with Last-Event-ID and goes on where it stopped)."""
-    config = current_app.config
-    ends = time.monotonic() + config["LIVE_STREAM_SECONDS"]
-    waiter = _waiter(community_id)  # listening before the first look: nothing slips by
-    cursor = Cursor(after)
-    quiet_since = time.monotonic()
-    try:
-        yield "retry: 1000\n\n"
-        while True:
-            rows = cursor.fetch(community_id, channel)
-            chunk = "".join(as_sse(row) for row in rows)
-            db.session.remove()  # no connection held while waiting
-            if chunk:
-                quiet_since = time.monotonic()
-                yield chunk
-            elif time.monotonic() - quiet_since >= HEARTBEAT_SECONDS:
-                quiet_since = time.monotonic()
-                yield ": keep-alive\n\n"
-            if time.monotonic() >= ends:
-                return
-            waiter.wait()
-    finally:
-        waiter.close()
 
 
 # --- housekeeping -----------------------------------------------------------------------------

@@ -30,7 +30,7 @@ from marketplace.accounts.models import User
 from marketplace.auth.policies import ensure_can
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.moderation import ladder, live, live_stream
+from marketplace.moderation import ladder, live, live_hub, live_stream
 from marketplace.moderation import worker_queries as queries
 from marketplace.moderation.item_models import (
     Decision,
@@ -133,7 +133,7 @@ def stream(community_id: int):
     community = _community(community_id)
     last = request.headers.get("Last-Event-ID") or request.args.get("after") or "0"
     after = int(last) if last.isdigit() and len(last) < 19 else 0
-    events = live_stream.stream(community.id, after=after, channel=_channel())
+    events = live_hub.stream(community.id, after=after, channel=_channel())
     db.session.remove()  # the stream takes a connection only while it reads
     return Response(
         stream_with_context(events),

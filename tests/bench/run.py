@@ -531,8 +531,10 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes,intake,moderation,webhooks"), in order."""
-    known = ("search", "payments", "workpool", "mailboxes", "intake", "moderation", "webhooks")
+    "search,payments,workpool,mailboxes,intake,moderation,webhooks,live"), in order."""
+    known = (
+        "search", "payments", "workpool", "mailboxes", "intake", "moderation", "webhooks", "live",
+    )  # fmt: skip
     chosen = os.environ.get("BENCH_PARTS") or ",".join(known)
     parts = [p.strip() for p in chosen.split(",")]
     unknown = set(parts) - {*known, ""}
@@ -562,6 +564,10 @@ def run_parts() -> int:
             from tests.bench import moderation
 
             status = moderation.main() or status
+        elif part == "live":
+            from tests.bench import live_view
+
+            status = live_view.main() or status
         else:
             from tests.bench import workpool
 
