@@ -26,6 +26,7 @@ from marketplace.accounts.models import User
 from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition
 from marketplace.extensions import db
+from marketplace.gigs.models import PayModel
 from marketplace.moderation import decisions, live_stream, queue
 from marketplace.moderation.events import MODERATION_TEAM
 from marketplace.moderation.item_models import (
@@ -36,7 +37,9 @@ from marketplace.moderation.item_models import (
 )
 from marketplace.moderation.live_models import LiveEvent, LiveEventKind
 from marketplace.moderation.models import Community
-from marketplace.work import outbox
+from marketplace.onboarding.engagements import rules_to_acknowledge
+from marketplace.payments import units
+from marketplace.work import outbox, pricing
 
 TEAM_POST_MAX_CHARS = 2000
 RECENT_MESSAGES = 50
@@ -97,6 +100,25 @@ def lease_for_live(item: ModerationItem, moderator: User, now: datetime) -> None
         raise AlreadyDecided(_held_by_other())
 
 
+def _may_work(moderator: User, community: Community, now: datetime) -> None:
+    """What "Next item" checks, for the one message acted on: hired (and consented),
+    the current rules accepted, and the company able to pay for one more item."""
+    engagement = queue.engagement_for(moderator, community)
+    if engagement is None:
+        raise InvalidTransition(_("You are not working on this community (any more)."))
+    if rules_to_acknowledge(engagement) is not None:
+        raise DomainError(
+            _("The company has changed its rules. Please read and accept them before you act.")
+        )
+    if engagement.pay_model == PayModel.PER_ITEM:
+        held = queue.QUEUE.held_count([community.id], now)
+        balance = units.spendable(community.company_id)
+        if not pricing.covers_next(balance, engagement.rate_cents, held):
+            raise DomainError(
+                _("No funded work right now: the company must add funds first. Try again later.")
+            )
+
+
 def decide_live(
     item: ModerationItem,
     *,
@@ -110,8 +132,7 @@ def decide_live(
     now = now or utcnow()
     if action not in LIVE_ACTIONS:
         raise DomainError(_("This action is not available in the live view."))
-    if queue.engagement_for(moderator, item.community) is None:
-        raise InvalidTransition(_("You are not working on this community (any more)."))
+    _may_work(moderator, item.community, now)
     lease_for_live(item, moderator, now)
     return decisions.decide(item, moderator=moderator, action=action, now=now, **details)
 

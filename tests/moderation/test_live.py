@@ -300,3 +300,17 @@ def test_a_forum_has_no_live_view(app, client, login_as):
         db.session.commit()
     login_as(worker)
     assert client.get(f"/work/moderation/live/{community_id}").status_code == 404
+
+
+def test_no_action_while_the_company_cannot_pay(db):
+    found = mh.community(funds_cents=0)
+    moderator = mh.hire(found).worker
+    message = mh.item(found)
+    try:
+        live.decide_live(message, moderator=moderator, action=DecisionAction.APPROVE)
+    except live.DomainError as exc:
+        assert "the company must add funds first" in exc.message
+    else:
+        raise AssertionError("decided without funds")
+    db.session.rollback()
+    assert db.session.get(ModerationItem, message.id).claimed_by_id is None
