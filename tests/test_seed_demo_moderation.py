@@ -231,4 +231,4 @@ def test_the_demo_moderator_watches_herzklopfens_chat_live(app):
     assert live.status_code == 200
     html = live.get_data(as_text=True)
     assert any(text and text.split()[0] in html for text in texts)
-    assert 'id="live-messages"' in html and "Post as the moderation team" in html
+    assert 'id="live-messages"' in html and 'id="team-post"' in html
