@@ -83,9 +83,10 @@ def test_a_sandbox_message_appears_in_the_live_view_within_2_s(
     install_axe(page.context)
     open_live(page, log_in, cast.first_email, cast.community_id)
     posted = time.monotonic()
-    sandbox.community.post("Ben", "de", INSULT, channel="lobby")
-    expect(message(page, INSULT)).to_be_visible(timeout=2000)
-    assert time.monotonic() - posted <= 2.0 + 0.5  # the expect's own polling step
+    sandbox.community.post("Ben", "de", INSULT, channel="lobby")  # through the community API
+    left_ms = 2000 - (time.monotonic() - posted) * 1000
+    assert left_ms > 0
+    expect(message(page, INSULT)).to_be_visible(timeout=left_ms)  # 2 s from the post
     expect(message(page, INSULT).locator("mark")).to_have_text("Idiot")
     # The author's standing, one click away.
     message(page, INSULT).get_by_role("link", name="Ben").click()
