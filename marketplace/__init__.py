@@ -50,6 +50,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.moderation.api_views import bp as moderation_api_bp
     from marketplace.moderation.company_views import bp as community_manage_bp
     from marketplace.moderation.connection_views import bp as community_connections_bp
+    from marketplace.moderation.live_views import bp as moderation_live_bp
     from marketplace.moderation.session_views import bp as moderation_sessions_bp
     from marketplace.moderation.worker_views import bp as moderation_work_bp
     from marketplace.onboarding.builder_views import bp as onboarding_builder_bp
@@ -107,6 +108,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(moderation_api_bp)
     app.register_blueprint(community_connections_bp)
     app.register_blueprint(moderation_work_bp)
+    app.register_blueprint(moderation_live_bp)
     app.register_blueprint(community_manage_bp)
     app.register_blueprint(moderation_sessions_bp)
     app.register_blueprint(ratings_bp)

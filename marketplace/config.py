@@ -189,6 +189,13 @@ def load_config(env: dict[str, str] | None = None) -> dict[str, Any]:
         "MODERATION_SESSION_IDLE_MINUTES": _int(env, "MODERATION_SESSION_IDLE_MINUTES", 5),
         "MODERATION_API_MAX_BYTES": _int(env, "MODERATION_API_MAX_BYTES", 1024 * 1024),
         "MODERATION_BATCH_MAX": _int(env, "MODERATION_BATCH_MAX", 500),
+        # The live view of chat communities: how often a stream looks for new events
+        # when no wake-up arrives (Redis pub/sub or PostgreSQL NOTIFY wake it at once),
+        # how long one stream response lasts before the browser reconnects (it resumes
+        # from Last-Event-ID), and how long the event log keeps its rows.
+        "LIVE_POLL_SECONDS": float(env.get("LIVE_POLL_SECONDS") or 1.0),
+        "LIVE_STREAM_SECONDS": _int(env, "LIVE_STREAM_SECONDS", 300),
+        "LIVE_EVENTS_KEEP_HOURS": _int(env, "LIVE_EVENTS_KEEP_HOURS", 24),
         "WEBHOOK_TIMEOUT_SECONDS": _int(env, "WEBHOOK_TIMEOUT_SECONDS", 10),
         # The Matrix bridge's long poll per round (seconds, shared by the rooms); decisions
         # wait at most this long before they are carried out in the room.

@@ -8,6 +8,7 @@ from marketplace.growth import models as growth  # noqa: F401
 from marketplace.mail import models as mail  # noqa: F401
 from marketplace.messaging import models as messaging  # noqa: F401
 from marketplace.moderation import item_models as moderation_items  # noqa: F401
+from marketplace.moderation import live_models as moderation_live  # noqa: F401
 from marketplace.moderation import matrix_models as moderation_matrix  # noqa: F401
 from marketplace.moderation import models as moderation  # noqa: F401
 from marketplace.moderation import session_models as moderation_sessions  # noqa: F401

@@ -233,3 +233,25 @@ def test_the_demo_moderator_logs_in(app):
         _db.session.remove()
     browser = _log_in(app, MODERATOR_EMAIL)
     assert browser.get("/").status_code == 200
+
+
+def test_the_demo_moderator_watches_herzklopfens_chat_live(app):
+    with app.app_context():
+        _seed(_db)
+        sandbox = _communities(_db)[REPORTS]
+        sandbox_id = sandbox.id
+        texts = [
+            item.text
+            for item in _db.session.scalars(
+                sa.select(ModerationItem).where(ModerationItem.community_id == sandbox_id)
+            )
+        ]
+        _db.session.remove()
+    browser = _log_in(app, MODERATOR_EMAIL)
+    dashboard = browser.get("/work/moderation").get_data(as_text=True)
+    assert f'href="/work/moderation/live/{sandbox_id}"' in dashboard
+    live = browser.get(f"/work/moderation/live/{sandbox_id}")
+    assert live.status_code == 200
+    html = live.get_data(as_text=True)
+    assert any(text and text.split()[0] in html for text in texts)
+    assert 'id="live-messages"' in html and 'id="team-post"' in html

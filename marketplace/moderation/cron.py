@@ -1,7 +1,9 @@
-"""Moderation housekeeping for cron: live sessions, lapsed proposals, old evidence.
+"""Moderation housekeeping for cron: live sessions, lapsed proposals, evidence past
+retention and the live view's old events.
 
 Plain functions (each commits once) and the click commands ``flask moderation sessions``,
-``flask moderation expire-proposals`` and ``flask moderation purge-evidence``.
+``flask moderation expire-proposals``, ``flask moderation purge-evidence`` and
+``flask moderation purge-live-events``.
 """
 
 from __future__ import annotations
@@ -26,6 +28,15 @@ def purge_evidence() -> int:
     from marketplace.moderation.evidence import purge_expired
 
     count = purge_expired()
+    db.session.commit()
+    return count
+
+
+def purge_live_events() -> int:
+    """The live view's event log keeps LIVE_EVENTS_KEEP_HOURS of events."""
+    from marketplace.moderation.live_stream import purge_old
+
+    count = purge_old()
     db.session.commit()
     return count
 
@@ -56,3 +67,9 @@ def close_sessions() -> int:
 def sessions_command() -> None:
     """End live sessions that went idle or stale or whose company ran out of money."""
     click.echo(f"Ended {close_sessions()} live session(s).")
+
+
+@moderation_cli.command("purge-live-events")
+def purge_live_events_command() -> None:
+    """Delete the live view's events older than LIVE_EVENTS_KEEP_HOURS."""
+    click.echo(f"Deleted {purge_live_events()} live event(s).")

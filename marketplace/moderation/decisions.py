@@ -35,7 +35,7 @@ from marketplace.db import utcnow
 from marketplace.errors import DomainError, InvalidTransition, require_transition
 from marketplace.extensions import db
 from marketplace.gigs.models import PayModel
-from marketplace.moderation import events, evidence, ladder, queue, sessions
+from marketplace.moderation import events, evidence, ladder, live_stream, queue, sessions
 from marketplace.moderation.item_models import (
     DECISION_TRANSITIONS,
     ITEM_TRANSITIONS,
@@ -207,6 +207,7 @@ def decide(
             _into_force(decision, now)
     elif action in (DecisionAction.APPROVE, DecisionAction.ANSWER):
         events.send_decision(decision)
+    live_stream.decision_made(decision)  # watchers of a chat see it at once
     _pay(engagement, item, moderator, now)
     return decision
 
@@ -297,6 +298,7 @@ def _answer_appeal(
     db.session.add(answer)
     db.session.flush()
     events.send_decision(answer)
+    live_stream.decision_made(answer)
     _pay(engagement, item, moderator, now)
     return answer
 

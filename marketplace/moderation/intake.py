@@ -22,6 +22,7 @@ import sqlalchemy as sa
 
 from marketplace.db import utcnow
 from marketplace.extensions import db
+from marketplace.moderation import live_stream
 from marketplace.moderation.item_json import (
     FieldError,
     IntakeRefused,
@@ -200,6 +201,8 @@ def store_items(community: Community, items: list[ItemIn]) -> list[Stored]:
         known[data.external_id] = item  # the same id twice in one batch: the first counts
         results.append(Stored(item, created=True))
     db.session.flush()
+    # The live view sees new chat messages in this same transaction.
+    live_stream.items_stored(community, [result.item for result in results if result.created])
     return results
 
 

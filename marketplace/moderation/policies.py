@@ -40,3 +40,18 @@ def _evidence(viewer: Viewer, evidence: Evidence) -> bool:
         return False
     decision = evidence.decision
     return decision.decided_by_id == user.id or can_manage_gigs(viewer, decision.community.company)
+
+
+@rule("moderation.live")
+def _live(viewer: Viewer, community: Community) -> bool:
+    """A chat's live view: moderators actively hired on its gig and — for a mature
+    community — whose consent named it (as the queue asks), nobody else."""
+    from marketplace.moderation import queue
+    from marketplace.moderation.models import CommunityKind
+
+    user = active_user(viewer)
+    return (
+        user is not None
+        and community.kind == CommunityKind.CHAT
+        and queue.engagement_for(user, community) is not None
+    )

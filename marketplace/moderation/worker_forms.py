@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, IntegerField, SelectField, TextAreaField
+from wtforms import BooleanField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import Length, NumberRange, Optional
 
 from marketplace.forms_common import no_control_characters
@@ -54,6 +54,24 @@ class NoteForm(FlaskForm):
         _l("Note on this author (for other moderators and the company)"),
         validators=[
             Length(min=1, max=2000, message=_l("Please write a note of at most 2000 characters.")),
+            no_control_characters,
+        ],
+    )
+
+
+class TeamPostForm(FlaskForm):
+    """The live view: a message into the channel as "the moderation team"."""
+
+    channel = StringField(
+        _l("Channel"),
+        validators=[Length(min=1, max=200, message=_l("Please choose the channel to post in."))],
+    )
+    text = TextAreaField(
+        _l("Message as the moderation team"),
+        validators=[
+            Length(
+                min=1, max=2000, message=_l("Please write a message of at most 2000 characters.")
+            ),
             no_control_characters,
         ],
     )

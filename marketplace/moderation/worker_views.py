@@ -20,6 +20,7 @@ from marketplace.moderation.item_models import (
     EscalationCategory,
     ModerationItem,
 )
+from marketplace.moderation.models import CommunityKind
 from marketplace.moderation.queue import NoItem
 from marketplace.moderation.worker_forms import DecisionForm, NoteForm
 from marketplace.payments import earnings_queries
@@ -105,6 +106,7 @@ def dashboard():
         totals=earnings_queries.totals(worker),
         proposals=queries.proposals(worker),
         recent=queries.recent_decisions(worker),
+        live=[c for _e, c in queue.communities_of(worker) if c.kind == CommunityKind.CHAT],
         run=queue.disturbing_run(worker),
         break_after=current_app.config["MODERATION_BREAK_AFTER"],
     )

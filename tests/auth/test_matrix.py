@@ -39,6 +39,7 @@ from tests.auth.matrix_hiring import HIRING
 from tests.auth.matrix_messages import HIDDEN_CONVERSATIONS, MESSAGES
 from tests.auth.matrix_moderation_company import HIDDEN_COMMUNITY_OBJECTS, MODERATION_COMPANY
 from tests.auth.matrix_moderation_io import MODERATION_IO
+from tests.auth.matrix_moderation_live import MODERATION_LIVE
 from tests.auth.matrix_moderation_matrix import MODERATION_MATRIX
 from tests.auth.matrix_moderation_quality import HIDDEN_QUALITY_OBJECTS, MODERATION_QUALITY
 from tests.auth.matrix_moderation_sessions import MODERATION_SESSIONS
@@ -172,6 +173,7 @@ EXPECTATIONS = {
     **MODERATION_MATRIX,
     **MODERATION_WORKER,
     **MODERATION_SESSIONS,
+    **MODERATION_LIVE,
     **MODERATION_COMPANY,
     **MODERATION_QUALITY,
     **GROWTH,

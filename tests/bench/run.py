@@ -531,7 +531,7 @@ def main() -> int:
 
 def run_parts() -> int:
     """``make bench``: the parts named in BENCH_PARTS (default
-    "search,payments,workpool,mailboxes,intake,moderation,webhooks,matrix"), in order."""
+    "search,payments,workpool,mailboxes,intake,moderation,webhooks,matrix,live"), in order."""
     known = (
         "search",
         "payments",
@@ -541,6 +541,7 @@ def run_parts() -> int:
         "moderation",
         "webhooks",
         "matrix",
+        "live",
     )
     chosen = os.environ.get("BENCH_PARTS") or ",".join(known)
     parts = [p.strip() for p in chosen.split(",")]
@@ -575,6 +576,10 @@ def run_parts() -> int:
             from tests.bench import moderation
 
             status = moderation.main() or status
+        elif part == "live":
+            from tests.bench import live_view
+
+            status = live_view.main() or status
         else:
             from tests.bench import workpool
 

@@ -386,3 +386,21 @@ def test_the_demo_fills_an_empty_sandbox_once(sandbox, nebendesk):
     assert kinds.count("message") == 5 and "post" in kinds and "question" in kinds
     assert "Halt die Klappe" in page(browser(sandbox, "Anna"))
     assert community.seed_demo() is False and len(nebendesk.items()) == len(kinds)
+
+
+def test_a_post_of_the_moderation_team_shows_in_the_chat_once(sandbox, nebendesk):
+    anna = browser(sandbox, "Anna")
+    event = {
+        "id": "evt_team_1",
+        "type": "message.posted",
+        "created": "2026-12-06T10:00:00+00:00",
+        "community_id": COMMUNITY_ID,
+        "data": {"message": {"channel": "lobby", "text": "Bitte bleibt freundlich.",
+                             "language": "de", "posted_by": "moderation_team"}},
+    }  # fmt: skip
+    assert deliver(sandbox, event).json == {"received": True, "duplicate": False}
+    assert deliver(sandbox, event).json["duplicate"] is True
+    html = page(anna)
+    assert html.count("Bitte bleibt freundlich.") == 1
+    assert "<strong>Moderation team</strong>" in html
+    assert not [item for item in nebendesk.items() if item["text"] == "Bitte bleibt freundlich."]

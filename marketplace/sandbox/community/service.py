@@ -12,12 +12,13 @@ from typing import Any
 
 from marketplace.sandbox.community import client
 from marketplace.sandbox.community.config import CommunityConfig, ConnectionSource
-from marketplace.sandbox.community.store import Store, iso
+from marketplace.sandbox.community.store import SEEN_EVENTS_KEPT, Store, iso
 from marketplace.work.outbox import verify_signature
 
 log = logging.getLogger(__name__)
 
 TEXT_MAX = 4000
+TEAM_USER_ID = "moderation-team"  # who the moderation team's posts are from
 TITLE_MAX = 120
 
 # What ``flask sandbox community --demo`` posts into an empty sandbox: a few users
@@ -265,6 +266,8 @@ class SandboxCommunity:
         community_id = self.connection.current().community_id
         if community_id and envelope.get("community_id") not in (None, community_id):
             raise WebhookRejected("event for another community")
+        if envelope.get("type") == "message.posted":
+            return self._team_message(envelope)
         decision = (envelope.get("data") or {}).get("decision")
         if not envelope.get("id") or not isinstance(decision, dict) or "id" not in decision:
             raise WebhookRejected("not a decision event")
@@ -272,6 +275,37 @@ class SandboxCommunity:
             if self.store.seen(envelope["id"]):
                 return False
             self.store.record(envelope["id"], envelope.get("type", ""), decision)
+            self.store.save()
+        return True
+
+    def _team_message(self, envelope: dict[str, Any]) -> bool:
+        """The moderation team posted into a channel (the live view): shown in the
+        chat like anyone's message, once per event id, never sent back as an item."""
+        message = (envelope.get("data") or {}).get("message")
+        if not envelope.get("id") or not isinstance(message, dict) or not message.get("text"):
+            raise WebhookRejected("not a message event")
+        with self.store.lock:
+            if self.store.seen(envelope["id"]):
+                return False
+            self.store.seen_events.append(envelope["id"])
+            del self.store.seen_events[:-SEEN_EVENTS_KEPT]
+            team = self.store.users.setdefault(
+                TEAM_USER_ID, {"id": TEAM_USER_ID, "name": "Moderation team", "language": "en"}
+            )
+            message_id = self.store.new_id("m")
+            self.store.messages[message_id] = {
+                "id": message_id,
+                "kind": "message",
+                "channel": str(message.get("channel") or "lobby")[:60],
+                "thread": "",
+                "author_id": team["id"],
+                "text": str(message["text"])[:TEXT_MAX],
+                "created_at": iso(self.now()),
+                "held": False,
+                "sent": True,  # it came from Nebendesk
+                "error": "",
+                "team": True,
+            }
             self.store.save()
         return True
 
