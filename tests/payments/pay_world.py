@@ -97,7 +97,10 @@ def build(funds_cents: int = 50_000) -> PayWorld:
     owner = company.memberships[0].user
     worker = first.worker
     for number in (1, 2, 3):
-        deliver(mailbox, subject=f"Frage {number}", body=f"Kundentext {number}")
+        # Three customers: a third email from one address would be urgent (triage)
+        # and change the order in which the pool hands them out.
+        sender = f"Kunde {number} <kunde{number}@kunde.example>"
+        deliver(mailbox, subject=f"Frage {number}", body=f"Kundentext {number}", sender=sender)
     claim = pool.claim_next(worker)
     reply = pool.answer(claim.conversation, worker=worker, body="Ihr Paket ist unterwegs.")
     db.session.commit()
