@@ -1,7 +1,7 @@
 """Mail triage: conversation priority, priority rules per mailbox (German and English defaults for every existing mailbox), company tags, internal notes
 
-Revision ID: 0018_mail_triage
-Revises: 0014_messages
+Revision ID: 0016_mail_triage
+Revises: 0015_workbench
 Create Date: 2026-12-07 02:54:19.081380
 
 """
@@ -14,8 +14,8 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0018_mail_triage'
-down_revision = '0019_workbench'
+revision = '0016_mail_triage'
+down_revision = '0015_workbench'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Matrix bridge: rooms connected to communities, the bot's token, sync token, mutes
 
-Revision ID: 0017_matrix_bridge
-Revises: 0014_messages
+Revision ID: 0019_matrix_bridge
+Revises: 0018_live_sessions
 Create Date: 2026-12-07 03:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0017_matrix_bridge'
-down_revision = '0016_live_sessions'
+revision = '0019_matrix_bridge'
+down_revision = '0018_live_sessions'
 branch_labels = None
 depends_on = None
 

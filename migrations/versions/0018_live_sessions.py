@@ -1,7 +1,7 @@
 """Paid hourly live sessions of moderators
 
-Revision ID: 0016_live_sessions
-Revises: 0014_messages
+Revision ID: 0018_live_sessions
+Revises: 0017_levels_offers
 Create Date: 2026-12-07 03:10:00.000000
 
 """
@@ -12,8 +12,8 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0016_live_sessions'
-down_revision = '0022_levels_offers'
+revision = '0018_live_sessions'
+down_revision = '0017_levels_offers'
 branch_labels = None
 depends_on = None
 

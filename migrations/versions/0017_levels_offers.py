@@ -1,7 +1,7 @@
 """Levels per kind of work, a gig's level settings, offers to workers and versioned engagement terms
 
-Revision ID: 0022_levels_offers
-Revises: 0014_messages
+Revision ID: 0017_levels_offers
+Revises: 0016_mail_triage
 Create Date: 2026-12-08 12:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0022_levels_offers'
-down_revision = '0018_mail_triage'
+revision = '0017_levels_offers'
+down_revision = '0016_mail_triage'
 branch_labels = None
 depends_on = None
 

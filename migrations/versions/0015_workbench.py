@@ -1,7 +1,7 @@
 """The worker's workbench: a mailbox's time zone, the From name of a reply, the name a
 worker signs replies with
 
-Revision ID: 0019_workbench
+Revision ID: 0015_workbench
 Revises: 0014_messages
 Create Date: 2026-12-07 03:10:00.000000
 
@@ -13,7 +13,7 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0019_workbench'
+revision = '0015_workbench'
 down_revision = '0014_messages'
 branch_labels = None
 depends_on = None

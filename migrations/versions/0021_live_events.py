@@ -1,7 +1,7 @@
 """The live view's event log (chat messages, decisions, team posts)
 
-Revision ID: 0015_live_events
-Revises: 0014_messages
+Revision ID: 0021_live_events
+Revises: 0020_ratings
 Create Date: 2026-12-07 03:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0015_live_events'
-down_revision = '0021_ratings'
+revision = '0021_live_events'
+down_revision = '0020_ratings'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """Ratings both ways: one per side per engagement, hidden until published, one answer
 
-Revision ID: 0021_ratings
-Revises: 0014_messages
+Revision ID: 0020_ratings
+Revises: 0019_matrix_bridge
 Create Date: 2026-12-07 03:00:00.000000
 
 """
@@ -12,8 +12,8 @@ import marketplace.db
 
 
 # revision identifiers, used by Alembic.
-revision = '0021_ratings'
-down_revision = '0017_matrix_bridge'
+revision = '0020_ratings'
+down_revision = '0019_matrix_bridge'
 branch_labels = None
 depends_on = None
 
