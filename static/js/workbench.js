@@ -176,8 +176,8 @@ document.addEventListener("DOMContentLoaded", () => {
   });
 
   // The answer being typed survives a reload of the workbench (adding an internal note
-  // posts a plain form and reloads the page): it is kept in sessionStorage for this
-  // conversation and put back into an empty answer box. Sending or skipping forgets it
+  // posts a plain form and reloads the page): it is kept in sessionStorage for this worker
+  // and conversation and put back into an empty answer box. Sending or skipping forgets it
   // (the server itself gives the text back where a send is refused); a refused
   // escalation reloads the page without the answer, so escalating keeps it.
   const draftKey = answerForm && answerForm.dataset.draftKey;

@@ -33,7 +33,7 @@ ROUTINE = [
 ]
 URGENT_SUBJECT = "Bremse hat versagt"
 URGENT_BODY = "Die Bremse hat versagt, ich bin gestürzt und am Knie verletzt."
-TAG = "Unfallmeldung"
+TAG, TAG_RED = "Unfallmeldung", "rgb(185, 28, 28)"
 CANNED = {
     "Gute Besserung": (
         "Wir wünschen Ihnen gute Besserung, {customer_name}. Wir rufen Sie heute noch an."
@@ -49,6 +49,7 @@ NOTE = "Kundin ist verletzt; Rückruf anbieten, Kulanz prüfen."
 @dataclass(frozen=True)
 class Cast:
     worker_email: str
+    worker_id: int
     urgent_id: int
 
 
@@ -83,7 +84,7 @@ def cast(app, smtp_sink) -> Cast:
         tag = triage.create_tag(company, TAG, "red", by=owner)
         triage.set_tags(urgent, [tag.id], by=owner)
         db.session.commit()
-        return Cast(worker.email, urgent.id)
+        return Cast(worker.email, worker.id, urgent.id)
 
 
 def takes_the_urgent_email_first(page: Page) -> None:
@@ -92,7 +93,9 @@ def takes_the_urgent_email_first(page: Page) -> None:
     expect(page.get_by_role("heading", name=URGENT_SUBJECT, exact=True)).to_be_visible()
     triage_panel = page.locator("#triage")
     expect(triage_panel.locator("[data-priority]")).to_have_text("Urgent")
-    expect(triage_panel.get_by_text(TAG, exact=True)).to_be_visible()
+    tag = triage_panel.get_by_text(TAG, exact=True)
+    expect(tag).to_be_visible()
+    expect(tag).to_have_css("background-color", TAG_RED)  # not blocked by the CSP
 
 
 def sees_the_customers_earlier_conversation(page: Page) -> None:
@@ -117,7 +120,7 @@ def sees_priority_and_tag_in_the_inbox_and_comes_back(page: Page) -> None:
     page.goto("/work/inbox")
     held = page.locator("#held-triage")
     expect(held.locator("[data-priority]")).to_have_text("Urgent")
-    expect(held.get_by_text(TAG, exact=True)).to_be_visible()
+    expect(held.get_by_text(TAG, exact=True)).to_have_css("background-color", TAG_RED)
     assert audit(page) == []
     page.get_by_role("link", name="Continue with this email").click()
     expect(page.get_by_label("Your answer to the customer")).to_have_value(DRAFT)
@@ -162,6 +165,6 @@ def test_an_urgent_email_jumps_the_queue_and_is_answered_with_history_and_a_cann
     assert audit(page) == []  # with the note and the restored answer
     sees_priority_and_tag_in_the_inbox_and_comes_back(page)
     answers_with_a_searched_canned_reply(page)
-    draft_key = f"nebendesk-answer-{cast.urgent_id}"
+    draft_key = f"nebendesk-answer-{cast.worker_id}-{cast.urgent_id}"
     assert page.evaluate("(key) => sessionStorage.getItem(key)", draft_key) is None
     assert_the_customer_got_the_answer_and_not_the_note(smtp_sink)
