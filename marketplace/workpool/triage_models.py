@@ -71,6 +71,12 @@ class MailTag(db.Model):
     def hex(self) -> str:
         return TAG_COLOURS.get(self.colour, TAG_COLOURS["grey"])
 
+    @property
+    def css_class(self) -> str:
+        """The badge's classes: the colour is a class in static/css/app.css, since the
+        Content-Security-Policy (style-src 'self') drops inline style attributes."""
+        return f"mail-tag tag-{self.colour if self.colour in TAG_COLOURS else 'grey'}"
+
 
 class ConversationNote(db.Model):
     """An internal note on a conversation, by company staff or the worker on it.

@@ -152,6 +152,7 @@ def answers(worker: User, *, page: int = 1, per_page: int = 25) -> Page[AnswerRo
     replies = list(
         db.session.scalars(
             sa.select(Reply)
+            .options(selectinload(Reply.conversation))  # its priority is shown per row
             .where(_own_answers(worker))
             .order_by(Reply.created_at.desc(), Reply.id.desc())
             .limit(per_page + 1)

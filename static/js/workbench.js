@@ -1,7 +1,8 @@
 // The worker's workbench (templates/workpool/worker/conversation.html): counts the
 // lease down, renews it while the worker types (at most once a minute), narrows the
 // canned replies (already filled in by the server) as the worker types in their search
-// box and inserts one at the cursor, and gives the keyboard shortcuts. The page works
+// box and inserts one at the cursor, gives the keyboard shortcuts, and keeps the answer
+// being typed across a reload (adding an internal note reloads the page). The page works
 // without it: the canned texts are shown for copying and the forms post as usual.
 document.addEventListener("DOMContentLoaded", () => {
   const lease = document.querySelector("[data-lease-expires]");
@@ -173,6 +174,41 @@ document.addEventListener("DOMContentLoaded", () => {
       action();
     }
   });
+
+  // The answer being typed survives a reload of the workbench (adding an internal note
+  // posts a plain form and reloads the page): it is kept in sessionStorage for this worker
+  // and conversation and put back into an empty answer box. Sending or skipping forgets it
+  // (the server itself gives the text back where a send is refused); a refused
+  // escalation reloads the page without the answer, so escalating keeps it.
+  const draftKey = answerForm && answerForm.dataset.draftKey;
+  const storage = (() => {
+    try {
+      return window.sessionStorage;
+    } catch (error) {
+      return null; // storage switched off: the page works as before
+    }
+  })();
+  const keep = (value) => {
+    if (!storage || !draftKey) return;
+    try {
+      if (value.trim()) storage.setItem(draftKey, value);
+      else storage.removeItem(draftKey);
+    } catch (error) {
+      // full or refused: nothing to keep
+    }
+  };
+  if (storage && draftKey && answerBox) {
+    const kept = storage.getItem(draftKey);
+    if (kept && !answerBox.value.trim()) {
+      answerBox.value = kept;
+      const note = answerForm.querySelector("[data-draft-message]");
+      if (note) note.textContent = answerForm.dataset.restoredMessage;
+    }
+    answerBox.addEventListener("input", () => keep(answerBox.value));
+    [answerForm, skipForm].forEach((form) => {
+      if (form) form.addEventListener("submit", () => keep(""));
+    });
+  }
 
   // The customer wrote again while the worker typed: show the new message first.
   const fresh = document.querySelector("[data-new-message]");

@@ -196,3 +196,50 @@ def test_the_conversation_page_lists_the_customers_earlier_conversations(app, cl
     page = text(client.get(f"/company/mailboxes/conversations/{cid}"))
     assert "Earlier conversations of this customer" in page
     assert "Wo ist mein Paket?" in page and "Unfall beim Aufbau" not in page
+
+
+def test_the_inbox_shows_priority_and_tags_of_the_held_and_the_answered_emails(
+    app, client, login_as
+):
+    s = shop(app)
+    with app.app_context():
+        owner = db.session.merge(s["owner"])
+        tag = triage.create_tag(owner.company, "Unfallmeldung", "red", by=owner)
+        triage.set_tags(db.session.get(Conversation, s["urgent"]), [tag.id], by=owner)
+        db.session.commit()
+    login_as(s["workers"][0])
+    client.post("/work/inbox/next")
+    held = text(client.get("/work/inbox"))
+    assert 'id="held-triage"' in held
+    assert 'data-priority="urgent">Urgent<' in held
+    # The colour is a class: the Content-Security-Policy drops inline style attributes.
+    assert '<span class="mail-tag tag-red">Unfallmeldung</span>' in held
+    client.post(f"/work/inbox/{s['urgent']}/answer", data={"body": "Gute Besserung!"})
+    inbox = text(client.get("/work/inbox"))
+    answered = inbox[inbox.index('id="answers"') :]
+    assert "Unfall beim Aufbau" in answered and 'data-priority="urgent"' in answered
+    assert "Unfallmeldung" not in inbox  # tags only while the worker holds the email
+
+
+def test_a_note_posts_as_a_plain_form_without_script_and_the_workbench_stays_held(
+    app, client, login_as
+):
+    s = shop(app)
+    login_as(s["workers"][0])
+    where = client.post("/work/inbox/next").headers["Location"]
+    page = client.get(where).get_data(as_text=True)
+    form = page[page.index('id="note-form"') - 200 : page.index("Add note")]
+    assert f'method="post" action="/work/inbox/{s["urgent"]}/notes"' in form
+    assert 'name="csrf_token"' in form and 'name="body"' in form
+    worker_id = s["workers"][0].id
+    assert f'data-draft-key="nebendesk-answer-{worker_id}-{s["urgent"]}"' in page  # kept by JS
+    response = client.post(
+        f"/work/inbox/{s['urgent']}/notes",
+        data={"body": "Kunde ist verletzt, bitte Rückruf."},
+        follow_redirects=True,
+    )
+    page = text(response)
+    assert response.request.path == where
+    assert "Your internal note is saved." in page
+    assert "Kunde ist verletzt, bitte Rückruf." in page
+    assert 'id="answer-form"' in page  # still the worker's email, the answer can follow
