@@ -133,6 +133,8 @@ def start(worker: User, community: Community, *, now: datetime | None = None) ->
                 community=running.community.name,
             )
         )
+    if _lock_engagement(engagement.id, exclusive=False) != EngagementStatus.ACTIVE:
+        raise DomainError(_("You are not hired to moderate this community."))
     first_hour = pricing.units_cost(engagement.rate_cents, 1)
     if budget(community.company_id, now) < first_hour:
         raise DomainError(
@@ -155,6 +157,17 @@ def start(worker: User, community: Community, *, now: datetime | None = None) ->
     except IntegrityError:  # a second start at the same moment
         raise InvalidTransition(_("Your live session is already running.")) from None
     return session
+
+
+def _lock_engagement(engagement_id: int, *, exclusive: bool) -> EngagementStatus | None:
+    """Lock the engagement's row (FOR SHARE for a start, FOR NO KEY UPDATE for a pause or
+    end) and read its status as committed now: a start waits for a pause or end under
+    way and then sees it; a pause or end waits for a start under way and then finds its
+    session. Rows that merely point at the engagement (a session's unit) are not held up."""
+    query = sa.select(Engagement.status).where(Engagement.id == engagement_id)
+    if exclusive:
+        return db.session.scalar(query.with_for_update(key_share=True))
+    return db.session.scalar(query.with_for_update(read=True))
 
 
 # --- activity, stop, cron ----------------------------------------------------------------
@@ -233,6 +246,7 @@ def end_for_engagement(
     status changes, in its transaction): the worker's open session on it ends now and
     its active time is paid (idle time beyond the limit cut, as always)."""
     now = now or utcnow()
+    _lock_engagement(engagement.id, exclusive=True)
     session_id = db.session.scalar(
         sa.select(LiveSession.id).where(
             LiveSession.engagement_id == engagement.id, LiveSession.ended_at.is_(None)
