@@ -23,7 +23,10 @@ class SessionEnd(StrEnum):
     STOPPED = "stopped"  # the moderator pressed Stop
     IDLE = "idle"  # the moderator came back after the idle limit (time beyond it cut)
     FUNDS = "funds"  # the company's money ran out; paid up to then
-    STALE = "stale"  # no sign of the browser (crash, closed tab) or no longer hired: cron
+    STALE = "stale"  # no sign of the browser (crash, closed tab): cron
+    # The company paused or ended the engagement; paid up to then (7 letters at most:
+    # the column is as long as migration 0018 made it).
+    ENGAGEMENT = "unhired"
 
 
 class LiveSession(db.Model):

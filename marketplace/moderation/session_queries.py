@@ -26,6 +26,7 @@ END_LABELS = {
     SessionEnd.IDLE: _l("Ended: idle"),
     SessionEnd.FUNDS: _l("Ended: the company's funds ran out"),
     SessionEnd.STALE: _l("Ended: no sign from the browser"),
+    SessionEnd.ENGAGEMENT: _l("Ended: the engagement was paused or ended"),
 }
 
 

@@ -33,6 +33,10 @@ ENDED = {
         "The company's funds ran out: your live session ended and is paid up to then."
     ),
     SessionEnd.STALE: _l("Your live session has ended."),
+    SessionEnd.ENGAGEMENT: _l(
+        "The company paused or ended your engagement: your live session ended and is paid "
+        "up to then."
+    ),
 }
 
 

@@ -14,6 +14,11 @@
   a crashed browser or server).
 - Money: a session never costs more than the company can pay; when it would,
   it ends at the moment the money ran out (*funds*), paid up to then.
+- Engagement paused or ended: onboarding/engagements.py calls
+  ``end_for_engagement`` before the status changes, in the same transaction, so
+  the open session ends then and is paid up to then (``record_units`` pays only
+  active engagements). The cron ends any session it still finds on an inactive
+  engagement (without pay: there is no active engagement to pay it through).
 - Paid once: ending locks the row (SELECT … FOR UPDATE) and checks it is still
   open; the unit's source "live-session:<id>" is unique in the database.
 """
@@ -128,6 +133,8 @@ def start(worker: User, community: Community, *, now: datetime | None = None) ->
                 community=running.community.name,
             )
         )
+    if _lock_engagement(engagement.id, exclusive=False) != EngagementStatus.ACTIVE:
+        raise DomainError(_("You are not hired to moderate this community."))
     first_hour = pricing.units_cost(engagement.rate_cents, 1)
     if budget(community.company_id, now) < first_hour:
         raise DomainError(
@@ -150,6 +157,17 @@ def start(worker: User, community: Community, *, now: datetime | None = None) ->
     except IntegrityError:  # a second start at the same moment
         raise InvalidTransition(_("Your live session is already running.")) from None
     return session
+
+
+def _lock_engagement(engagement_id: int, *, exclusive: bool) -> EngagementStatus | None:
+    """Lock the engagement's row (FOR SHARE for a start, FOR NO KEY UPDATE for a pause or
+    end) and read its status as committed now: a start waits for a pause or end under
+    way and then sees it; a pause or end waits for a start under way and then finds its
+    session. Rows that merely point at the engagement (a session's unit) are not held up."""
+    query = sa.select(Engagement.status).where(Engagement.id == engagement_id)
+    if exclusive:
+        return db.session.scalar(query.with_for_update(key_share=True))
+    return db.session.scalar(query.with_for_update(read=True))
 
 
 # --- activity, stop, cron ----------------------------------------------------------------
@@ -221,6 +239,26 @@ def stop(session: LiveSession, *, now: datetime | None = None) -> LiveSession:
     return locked
 
 
+def end_for_engagement(
+    engagement: Engagement, *, now: datetime | None = None
+) -> LiveSession | None:
+    """The company pauses or ends the engagement (onboarding/engagements.py, before the
+    status changes, in its transaction): the worker's open session on it ends now and
+    its active time is paid (idle time beyond the limit cut, as always)."""
+    now = now or utcnow()
+    _lock_engagement(engagement.id, exclusive=True)
+    session_id = db.session.scalar(
+        sa.select(LiveSession.id).where(
+            LiveSession.engagement_id == engagement.id, LiveSession.ended_at.is_(None)
+        )
+    )
+    locked = _locked(session_id) if session_id is not None else None
+    if locked is None or not locked.is_open:
+        return None
+    _end(locked, now, SessionEnd.ENGAGEMENT)
+    return locked
+
+
 @dataclass
 class Sweep:
     ended: int = 0
@@ -242,7 +280,7 @@ def sweep(*, now: datetime | None = None) -> Sweep:
             continue
         result.checked += 1
         if locked.engagement.status != EngagementStatus.ACTIVE:
-            _end(locked, now, SessionEnd.STALE)
+            _end(locked, now, SessionEnd.ENGAGEMENT)
             result.ended += 1
         elif _check(locked, now, idle_reason=SessionEnd.STALE):
             result.ended += 1

@@ -29,6 +29,12 @@ def _change(
     engagement: Engagement, target: EngagementStatus, *, by: User, reason: str | None
 ) -> None:
     require_transition(engagement.status, target, ENGAGEMENT_TRANSITIONS)
+    if target != EngagementStatus.ACTIVE:
+        # A running live session ends first and is paid while the engagement is
+        # still active. Imported here: moderation imports this module.
+        from marketplace.moderation import sessions
+
+        sessions.end_for_engagement(engagement)
     before = engagement.status.value
     engagement.status = target
     engagement.status_reason = reason

@@ -5,6 +5,9 @@ company's page names a wrong token and a room the bot was not invited to."""
 
 from __future__ import annotations
 
+import queue
+import threading
+import time
 from datetime import timedelta
 
 import pytest
@@ -12,8 +15,8 @@ import sqlalchemy as sa
 
 from marketplace.accounts.models import User
 from marketplace.extensions import db as _db
-from marketplace.moderation import decisions
-from marketplace.moderation.item_models import DecisionAction
+from marketplace.moderation import decisions, live_hub
+from marketplace.moderation.item_models import DecisionAction, ModerationItem
 from marketplace.moderation.matrix_bridge import Bridge
 from marketplace.moderation.matrix_models import MatrixMute, MatrixRoom
 from marketplace.moderation.models import Community, CommunitySource
@@ -322,3 +325,81 @@ def test_the_settings_page_tests_again_and_keeps_the_token(app, client, login_as
 
         room = _db.session.scalar(sa.select(MatrixRoom))
         assert crypto.decrypt(room.access_token_encrypted) == bot_token
+
+
+# --- the room in the live view --------------------------------------------------------------------
+
+
+def _read_stream(client, url: str, lines: queue.SimpleQueue, stop: threading.Event) -> None:
+    """An open live view: puts (arrival time, SSE chunk) for each chunk the endpoint
+    sends, until ``stop`` is set and the next chunk comes."""
+    response = client.get(url, buffered=False)
+    try:
+        for chunk in response.response:
+            lines.put((time.monotonic(), chunk.decode() if isinstance(chunk, bytes) else chunk))
+            if stop.is_set():
+                return
+    finally:
+        response.close()
+        lines.put((time.monotonic(), None))
+
+
+def _run_bridge_until(app, stop: threading.Event, failures: list) -> None:
+    """The bridge as `flask moderation matrix` runs it: long-polling rounds."""
+    with app.app_context():
+        bridge = Bridge()
+        try:
+            while not stop.is_set():
+                bridge.run_once(sync_timeout_ms=1000)
+        except Exception as exc:  # reported by the test
+            failures.append(exc)
+        finally:
+            bridge.close()
+            _db.session.remove()
+
+
+def test_a_message_in_the_room_appears_in_the_live_view_within_2_s(
+    app, client, login_as, synapse, monkeypatch
+):
+    monkeypatch.setitem(app.config, "LIVE_STREAM_SECONDS", 30)
+    monkeypatch.setattr(live_hub, "HEARTBEAT_SECONDS", 0.5)  # the reader notices `stop` soon
+    with app.app_context():
+        world = matrix_world(synapse)
+        run_bridge()  # the bridge is up to date with the room
+        community_id, moderator = world.community.id, world.moderator
+        _db.session.refresh(moderator)
+    login_as(moderator)
+    chunks: queue.SimpleQueue = queue.SimpleQueue()
+    stop, failures = threading.Event(), []
+    reader = threading.Thread(
+        target=_read_stream,
+        args=(client, f"/work/moderation/live/{community_id}/stream", chunks, stop),
+        daemon=True,
+    )
+    reader.start()
+    assert "retry:" in chunks.get(timeout=15)[1]  # the view is open and listening
+    bridge = threading.Thread(target=_run_bridge_until, args=(app, stop, failures), daemon=True)
+    bridge.start()
+    try:
+        time.sleep(1.5)  # the bridge is waiting on the homeserver, as it does between messages
+        text = "Ist hier jemand? Live aus dem Matrix-Raum"
+        posted_at = time.monotonic()
+        posted(world, text)
+        arrived = None
+        while arrived is None and time.monotonic() - posted_at < 10:
+            at, chunk = chunks.get(timeout=10)
+            assert chunk is not None, "the stream ended"
+            if text in chunk and "event: message" in chunk:
+                arrived = at
+        assert arrived is not None, "the message never reached the live view"
+        assert arrived - posted_at <= 2.0, f"took {arrived - posted_at:.2f} s"
+    finally:
+        stop.set()
+        bridge.join(timeout=15)
+        reader.join(timeout=15)
+    assert not failures
+    with app.app_context():
+        [item] = _db.session.scalars(
+            sa.select(ModerationItem).where(ModerationItem.community_id == community_id)
+        ).all()
+        assert item.text == text

@@ -15,6 +15,7 @@ from marketplace.extensions import db
 from marketplace.moderation import decisions, queue
 from marketplace.moderation.item_models import DecisionAction
 from marketplace.moderation.session_models import LiveSession, SessionEnd
+from marketplace.onboarding import engagements
 from marketplace.payments import ledger
 from marketplace.payments.checks import check_ledger
 from marketplace.payments.models import AccountKind, UnitKind, WorkUnit
@@ -242,3 +243,85 @@ def test_timesheets_refuse_moderation_gigs(app, client, login_as):
     assert "Hours of moderation are not entered by hand" in page
     assert response.request.path == SESSIONS and "Start session" in page
     assert "Live sessions for" in _text(client.get("/earnings"))
+
+
+# --- the engagement is paused or ended while a session runs -------------------------------------
+
+
+def _owner_and_engagement(app, community_id: int):
+    with app.app_context():
+        owner = db.session.get(mh.Community, community_id).company.memberships[0].user
+        engagement_id = db.session.scalar(sa.select(mh.Engagement.id))
+        db.session.expunge_all()
+        return owner, engagement_id
+
+
+def test_pausing_the_engagement_ends_the_session_and_pays_it(app, client, login_as, travel):
+    travel("2026-11-02 10:00")
+    community_id, _, company_id = _setup(app, login_as)
+    _start(client, community_id)
+    session = _session(app)
+    for minute in range(3, 46, 3):
+        travel(f"2026-11-02 10:{minute:02d}")
+        client.post(f"{SESSIONS}/{session.id}/heartbeat")
+    travel("2026-11-02 10:47")
+    owner, engagement_id = _owner_and_engagement(app, community_id)
+    company = login_as(owner, app.test_client())
+    response = company.post(
+        f"/company/engagements/{engagement_id}/pause",
+        data={"reason": "Budget review"},
+        follow_redirects=True,
+    )
+    assert "The engagement is paused." in _text(response)
+    session = _session(app)
+    assert (session.end_reason, session.active_seconds, session.cut_seconds) == (
+        SessionEnd.ENGAGEMENT, 47 * 60, 0,
+    )  # fmt: skip
+    assert session.ended_at == session.started_at + timedelta(minutes=47)
+    unit = _unit(app)
+    assert (unit.quantity, unit.amount_cents) == (Decimal("0.78"), 936)  # 47 min at 12 €/h
+    assert session.unit_id == unit.id
+    # The moderator's open page hears it at its next heartbeat.
+    travel("2026-11-02 10:48")
+    assert client.post(f"{SESSIONS}/{session.id}/heartbeat").get_json() == {
+        "open": False,
+        "message": "The company paused or ended your engagement: your live session ended "
+        "and is paid up to then.",
+    }
+    row = _text(client.get(SESSIONS))
+    row = re.search(rf'<tr data-session="{session.id}">(.*?)</tr>', row).group(1)
+    assert "0 h 47 min" in row and "€9.36" in row and "Ended: the engagement was paused" in row
+    # The cron finds nothing left to end or pay.
+    result = app.test_cli_runner().invoke(args=["moderation", "sessions"])
+    assert "Ended 0 live session(s)." in result.output
+    assert _unit(app).id == unit.id
+    with app.app_context():
+        assert check_ledger(with_stripe=False) == []
+        assert ledger.balance(AccountKind.COMPANY_AVAILABLE, company_id) == 10_000 - 936 - 140
+
+
+def test_ending_the_engagement_pays_the_session_in_the_same_transaction(
+    app, client, login_as, travel
+):
+    travel("2026-11-02 10:00")
+    community_id, _, _ = _setup(app, login_as)
+    _start(client, community_id)
+    session = _session(app)
+    for minute in (4, 8):
+        travel(f"2026-11-02 10:{minute:02d}")
+        assert client.post(f"{SESSIONS}/{session.id}/heartbeat").get_json()["open"] is True
+    travel("2026-11-02 10:30")  # idle since 10:08; the limit is 5 minutes
+    owner, engagement_id = _owner_and_engagement(app, community_id)
+    with app.app_context():
+        engagement = db.session.get(mh.Engagement, engagement_id)
+        engagements.end(engagement, by=owner, reason="The project is over.")
+        db.session.rollback()  # the end fails later: the session runs on, unpaid
+        assert db.session.get(LiveSession, session.id).is_open
+        assert db.session.scalar(sa.select(sa.func.count(WorkUnit.id))) == 0
+        engagements.end(engagement, by=owner, reason="The project is over.")
+        db.session.commit()
+    session = _session(app)
+    assert (session.end_reason, session.active_seconds, session.cut_seconds) == (
+        SessionEnd.ENGAGEMENT, 13 * 60, 17 * 60,
+    )  # fmt: skip
+    assert _unit(app).quantity == Decimal("0.22")  # 13 minutes

@@ -16,6 +16,8 @@ from marketplace.extensions import db
 from marketplace.moderation import sessions
 from marketplace.moderation.models import Community
 from marketplace.moderation.session_models import LiveSession, SessionEnd
+from marketplace.onboarding import engagements
+from marketplace.onboarding.models import Engagement
 from marketplace.payments.checks import check_ledger
 from marketplace.payments.models import WorkUnit
 from tests.moderation.session_helpers import hourly_community, hourly_moderator
@@ -152,3 +154,100 @@ def test_two_starts_at_once_open_one_session(app):
         thread.join(timeout=30)
     with app.app_context():
         assert db.session.scalar(sa.select(sa.func.count(LiveSession.id))) == 1
+
+
+def _hourly_engagement(app) -> tuple[int, int, int, int]:
+    """(worker id, community id, engagement id, company owner id)"""
+    with app.app_context():
+        found = hourly_community(funds_cents=10_000)
+        engagement = hourly_moderator(found)
+        return (
+            engagement.worker_id,
+            found.id,
+            engagement.id,
+            found.company.memberships[0].user_id,
+        )
+
+
+def _start_session(worker_id: int, community_id: int) -> None:
+    sessions.start(
+        db.session.get(User, worker_id),
+        db.session.get(Community, community_id),
+        now=utcnow() - timedelta(minutes=3),
+    )
+
+
+def _pause(engagement_id: int, owner_id: int) -> None:
+    engagements.pause(
+        db.session.get(Engagement, engagement_id),
+        by=db.session.get(User, owner_id),
+        reason="Budget review",
+    )
+
+
+def test_a_pause_waits_for_a_start_under_way_and_pays_its_session(app):
+    worker_id, community_id, engagement_id, owner_id = _hourly_engagement(app)
+    started, release = threading.Event(), threading.Event()
+
+    def start_and_hold() -> None:
+        with app.app_context():
+            _start_session(worker_id, community_id)
+            started.set()
+            release.wait(timeout=30)
+            db.session.commit()
+
+    def pause_now() -> None:
+        with app.app_context():
+            _pause(engagement_id, owner_id)
+            db.session.commit()
+
+    starter = threading.Thread(target=start_and_hold)
+    starter.start()
+    assert started.wait(timeout=30)
+    pauser = threading.Thread(target=pause_now)
+    pauser.start()
+    pauser.join(timeout=1)
+    assert pauser.is_alive()  # waits for the start to commit
+    release.set()
+    starter.join(timeout=30)
+    pauser.join(timeout=30)
+    with app.app_context():
+        session_id = db.session.scalar(sa.select(LiveSession.id))
+    session = _paid_once(app, session_id)
+    assert session.end_reason == SessionEnd.ENGAGEMENT and session.active_seconds >= 3 * 60
+
+
+def test_a_start_waits_for_a_pause_under_way_and_is_refused(app):
+    worker_id, community_id, engagement_id, owner_id = _hourly_engagement(app)
+    paused, release, outcome = threading.Event(), threading.Event(), []
+
+    def pause_and_hold() -> None:
+        with app.app_context():
+            _pause(engagement_id, owner_id)
+            paused.set()
+            release.wait(timeout=30)
+            db.session.commit()
+
+    def start_now() -> None:
+        with app.app_context():
+            try:
+                _start_session(worker_id, community_id)
+                db.session.commit()
+                outcome.append("started")
+            except DomainError as exc:
+                db.session.rollback()
+                outcome.append(exc.message)
+
+    pauser = threading.Thread(target=pause_and_hold)
+    pauser.start()
+    assert paused.wait(timeout=30)
+    starter = threading.Thread(target=start_now)
+    starter.start()
+    starter.join(timeout=1)
+    assert starter.is_alive()  # waits for the pause to commit
+    release.set()
+    pauser.join(timeout=30)
+    starter.join(timeout=30)
+    assert outcome == ["You are not hired to moderate this community."]
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(LiveSession.id))) == 0
