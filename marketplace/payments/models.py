@@ -159,6 +159,7 @@ class UnitKind(StrEnum):
     EMAIL = "email"  # an answered customer email
     ITEM = "item"  # a moderated item
     HOUR = "hour"  # an hour of moderation
+    REVIEW = "review"  # a team lead's review of another worker's unit (source "review:<id>")
 
 
 class UnitStatus(StrEnum):
