@@ -32,6 +32,7 @@ from marketplace.payments.unit_labels import (
     KIND_FILTERS,
     MODERATION_SOURCE,
     REPLY_SOURCE,
+    REVIEW_SOURCE,
     source_id,
 )
 from marketplace.urls import bounded_int
@@ -236,12 +237,24 @@ class ItemWork:
     decision: Decision | None
 
 
+@dataclass
+class ReviewWork:
+    """A team lead's review: the unit they decided on."""
+
+    reviewed: WorkUnit
+
+
 def work_details(company: Company, found: list[WorkUnit]) -> dict[int, object]:
     """unit id → the work it pays for (only the company's own), in one query per kind."""
+    details: dict[int, object] = {}
+    reviewed_ids = {u.id: source_id(u, REVIEW_SOURCE) for u in found}
+    reviewed = _reviewed(company, {i for i in reviewed_ids.values() if i})
+    for unit_id, reviewed_id in reviewed_ids.items():
+        if reviewed_id in reviewed:
+            details[unit_id] = ReviewWork(reviewed[reviewed_id])
     reply_ids = {u.id: source_id(u, REPLY_SOURCE) for u in found}
     escalation_ids = {u.id: source_id(u, ESCALATION_SOURCE) for u in found}
     item_ids = {u.id: source_id(u, MODERATION_SOURCE) for u in found}
-    details: dict[int, object] = {}
     replies = _replies(company, {i for i in reply_ids.values() if i})
     answered = _answered_messages(list(replies.values()))
     for unit_id, reply_id in reply_ids.items():
@@ -262,6 +275,17 @@ def work_details(company: Company, found: list[WorkUnit]) -> dict[int, object]:
             mine = [d for d in decisions if d.decided_by_id == workers[unit_id]]
             details[unit_id] = ItemWork(item, mine[-1] if mine else None)
     return details
+
+
+def _reviewed(company: Company, ids: set[int]) -> dict[int, WorkUnit]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(WorkUnit)
+        .where(WorkUnit.id.in_(ids), WorkUnit.company_id == company.id)
+        .options(joinedload(WorkUnit.worker))
+    )
+    return {unit.id: unit for unit in rows}
 
 
 def _replies(company: Company, ids: set[int]) -> dict[int, Reply]:

@@ -76,6 +76,8 @@ def test_the_team_lead_approves_and_is_paid_once(app, client, world):
     assert world.answer not in shown_units(done)
     again = client.post(url, follow_redirects=True)
     assert again.status_code == 200 and "already been decided" in text(again)
+    earnings = text(client.get("/earnings"))
+    assert "1 review" in earnings and "€0.15" in earnings
     with app.app_context():
         unit = db.session.get(WorkUnit, world.answer)
         assert unit.status == UnitStatus.APPROVED and unit.decided_by_id == world.other_worker_id
@@ -97,10 +99,12 @@ def test_the_company_sees_and_decides_the_team_leads_review(app, client, login_a
     with app.app_context():
         [paid] = review_units(f"review:{world.answer}")
         paid_id = paid.id
+        name = db.session.get(User, world.worker_id).display_name
         login_as(db.session.get(User, world.owner_id))
     page = client.get("/company/review?kind=review")
     assert shown_units(page) == {paid_id}
     assert "1 review" in text(page) and "€0.15 per reviewed unit" in text(page)
+    assert f"Reviewed: 1 email by {name} · Approved" in text(page)
     client.post(f"/company/review/units/{paid_id}/approve")
     with app.app_context():
         assert db.session.get(WorkUnit, paid_id).status == UnitStatus.APPROVED
