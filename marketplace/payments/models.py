@@ -225,6 +225,7 @@ class WorkUnit(TimestampMixin, db.Model):
 
     engagement: Mapped[Engagement] = relationship()
     worker: Mapped[User] = relationship(foreign_keys=[worker_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     company: Mapped[Company] = relationship()
 
     @property

@@ -174,7 +174,11 @@ def review_history(
 ) -> Page[WorkUnit]:
     """Decided units, most recently decided first."""
     statuses = [status] if status is not None else list(HISTORY_STATUSES)
-    stmt = _units(company, filters, scope).where(WorkUnit.status.in_(statuses))
+    stmt = (
+        _units(company, filters, scope)
+        .where(WorkUnit.status.in_(statuses))
+        .options(joinedload(WorkUnit.decided_by))
+    )
     order = (sa.func.coalesce(WorkUnit.decided_at, WorkUnit.created_at).desc(), WorkUnit.id.desc())
     return _page(stmt.order_by(*order), page, per_page)
 

@@ -19,7 +19,7 @@ from marketplace.growth.models import OfferKind
 from marketplace.growth.offers import OfferTerms
 from marketplace.onboarding.models import Engagement
 from marketplace.payments.models import UnitKind, UnitStatus, WorkUnit
-from tests.payments.pay_world import PayWorld, build, text
+from tests.payments.pay_world import PayWorld, build, part, text
 
 REVIEW_RATE = 15  # + 2 fee (15 %, rounded half up)
 
@@ -100,11 +100,14 @@ def test_the_company_sees_and_decides_the_team_leads_review(app, client, login_a
         [paid] = review_units(f"review:{world.answer}")
         paid_id = paid.id
         name = db.session.get(User, world.worker_id).display_name
+        lead = db.session.get(User, world.other_worker_id).display_name
         login_as(db.session.get(User, world.owner_id))
     page = client.get("/company/review?kind=review")
     assert shown_units(page) == {paid_id}
     assert "1 review" in text(page) and "€0.15 per reviewed unit" in text(page)
     assert f"Reviewed: 1 email by {name} · Approved" in text(page)
+    history = client.get("/company/review?tab=history")
+    assert f"by {lead}" in part(history, f'id="unit-{world.answer}"')
     client.post(f"/company/review/units/{paid_id}/approve")
     with app.app_context():
         assert db.session.get(WorkUnit, paid_id).status == UnitStatus.APPROVED
