@@ -59,6 +59,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from marketplace.payments import funding_views  # noqa: F401 - its routes are on balance_bp
     from marketplace.payments.admin_views import bp as payments_admin_bp
     from marketplace.payments.company_views import bp as balance_bp
+    from marketplace.payments.lead_views import bp as team_lead_bp
     from marketplace.payments.webhook_views import bp as stripe_webhook_bp
     from marketplace.payments.worker_views import bp as earnings_bp
     from marketplace.ratings.views import bp as ratings_bp
@@ -92,6 +93,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(hiring_bp)
     app.register_blueprint(stripe_webhook_bp)
     app.register_blueprint(balance_bp)
+    app.register_blueprint(team_lead_bp)
     app.register_blueprint(earnings_bp)
     app.register_blueprint(payments_admin_bp)
     app.register_blueprint(workpool_api_bp)

@@ -115,6 +115,10 @@ def review():
         engagements=statements.active_engagements(company),
         may_decide=can(current_user, "company.post_gigs", company),
         reject_form=RejectForm(formdata=None),
+        company_view=True,
+        review_url=lambda **args: url_for("balance.review", **args),
+        approve_url=lambda unit: url_for("balance.approve", unit_id=unit.id),
+        reject_url=lambda unit: url_for("balance.reject", unit_id=unit.id),
     )
 
 

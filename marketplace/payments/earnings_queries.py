@@ -57,6 +57,7 @@ UNIT_KIND_LABELS = {
     UnitKind.EMAIL: _l("Answered emails"),
     UnitKind.ITEM: _l("Moderated items"),
     UnitKind.HOUR: _l("Hours"),
+    UnitKind.REVIEW: _l("Reviews as team lead"),
 }
 
 PAYOUT_STATUS_LABELS = {
@@ -75,6 +76,8 @@ def quantity_text(kind: UnitKind, quantity: Decimal) -> str:
         return ngettext("%(number)s email", "%(number)s emails", count, number=number)
     if kind == UnitKind.ITEM:
         return ngettext("%(number)s item", "%(number)s items", count, number=number)
+    if kind == UnitKind.REVIEW:
+        return ngettext("%(number)s review", "%(number)s reviews", count, number=number)
     return ngettext("%(number)s hour", "%(number)s hours", count, number=number)
 
 

@@ -159,6 +159,7 @@ class UnitKind(StrEnum):
     EMAIL = "email"  # an answered customer email
     ITEM = "item"  # a moderated item
     HOUR = "hour"  # an hour of moderation
+    REVIEW = "review"  # a team lead's review of another worker's unit (source "review:<id>")
 
 
 class UnitStatus(StrEnum):
@@ -224,6 +225,7 @@ class WorkUnit(TimestampMixin, db.Model):
 
     engagement: Mapped[Engagement] = relationship()
     worker: Mapped[User] = relationship(foreign_keys=[worker_id])
+    decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     company: Mapped[Company] = relationship()
 
     @property

@@ -3,6 +3,9 @@ moderated items, hours) in one list, filterable by gig, worker and kind, with th
 work it pays for loaded for inline reading (the answer and the customer's email,
 the escalation note, the decided item) in a few queries per page.
 
+A ``Scope`` narrows the same queries to what a viewer may review: the company sees
+all its units; a team lead one gig's units of the other workers (``Scope.team_lead``).
+
 Reads only: decisions go through ``units.approve`` / ``approve_many`` / ``reject``.
 """
 
@@ -29,6 +32,7 @@ from marketplace.payments.unit_labels import (
     KIND_FILTERS,
     MODERATION_SOURCE,
     REPLY_SOURCE,
+    REVIEW_SOURCE,
     source_id,
 )
 from marketplace.urls import bounded_int
@@ -86,7 +90,37 @@ class Filters:
         return stmt
 
 
-def _units(company: Company, filters: Filters) -> sa.Select[tuple[WorkUnit]]:
+@dataclass(frozen=True)
+class Scope:
+    """Which of the company's units a viewer reviews: all of them (the company), or one
+    gig's units of the workers other than the team lead, without the team leads' own
+    reviews (a team lead never decides on their own work or pay)."""
+
+    gig_id: int | None = None
+    lead_id: int | None = None
+
+    @classmethod
+    def team_lead(cls, gig_id: int, lead_id: int) -> Scope:
+        return cls(gig_id=gig_id, lead_id=lead_id)
+
+    @property
+    def is_team_lead(self) -> bool:
+        return self.lead_id is not None
+
+    def apply(self, stmt: sa.Select[Any]) -> sa.Select[Any]:
+        if self.gig_id is not None:
+            stmt = stmt.where(WorkUnit.gig_id == self.gig_id)
+        if self.lead_id is not None:
+            stmt = stmt.where(WorkUnit.worker_id != self.lead_id, WorkUnit.kind != UnitKind.REVIEW)
+        return stmt
+
+
+COMPANY = Scope()
+
+
+def _units(
+    company: Company, filters: Filters, scope: Scope = COMPANY
+) -> sa.Select[tuple[WorkUnit]]:
     stmt = (
         sa.select(WorkUnit)
         .where(WorkUnit.company_id == company.id)
@@ -94,7 +128,14 @@ def _units(company: Company, filters: Filters) -> sa.Select[tuple[WorkUnit]]:
             joinedload(WorkUnit.worker), joinedload(WorkUnit.engagement).joinedload(Engagement.gig)
         )
     )
-    return filters.apply(stmt)
+    return scope.apply(filters.apply(stmt))
+
+
+def scoped_unit(company: Company, unit_id: int, scope: Scope = COMPANY) -> WorkUnit | None:
+    """One unit inside the viewer's scope, locked for a decision (auto-approval skips
+    locked rows); None when it is not (the view's 404)."""
+    stmt = sa.select(WorkUnit).where(WorkUnit.id == unit_id, WorkUnit.company_id == company.id)
+    return db.session.scalar(scope.apply(stmt).with_for_update())
 
 
 def _page(stmt: sa.Select[Any], page: int, per_page: int) -> Page[Any]:
@@ -116,9 +157,10 @@ def review_queue(
     page: int = 1,
     per_page: int = 100,
     now: datetime | None = None,
+    scope: Scope = COMPANY,
 ) -> Page[WorkUnit]:
     """Units waiting for the company's decision, the one due first at the top."""
-    stmt = _units(company, filters).where(_open(now))
+    stmt = _units(company, filters, scope).where(_open(now))
     return _page(stmt.order_by(WorkUnit.review_due_at, WorkUnit.id), page, per_page)
 
 
@@ -128,21 +170,26 @@ def review_history(
     filters: Filters = Filters(),
     page: int = 1,
     per_page: int = 50,
+    scope: Scope = COMPANY,
 ) -> Page[WorkUnit]:
     """Decided units, most recently decided first."""
     statuses = [status] if status is not None else list(HISTORY_STATUSES)
-    stmt = _units(company, filters).where(WorkUnit.status.in_(statuses))
+    stmt = (
+        _units(company, filters, scope)
+        .where(WorkUnit.status.in_(statuses))
+        .options(joinedload(WorkUnit.decided_by))
+    )
     order = (sa.func.coalesce(WorkUnit.decided_at, WorkUnit.created_at).desc(), WorkUnit.id.desc())
     return _page(stmt.order_by(*order), page, per_page)
 
 
-def pending_count(company: Company, filters: Filters = Filters()) -> int:
+def pending_count(company: Company, filters: Filters = Filters(), scope: Scope = COMPANY) -> int:
     stmt = filters.apply(
         sa.select(sa.func.count())
         .select_from(WorkUnit)
         .where(WorkUnit.company_id == company.id, _open(None))
     )
-    return db.session.scalar(stmt) or 0
+    return db.session.scalar(scope.apply(stmt)) or 0
 
 
 @dataclass
@@ -151,18 +198,24 @@ class FilterChoices:
     workers: list[tuple[int, str]]
 
 
-def filter_choices(company: Company) -> FilterChoices:
-    """The company's gigs and the workers it has engaged, for the filter form."""
-    gigs = db.session.execute(
-        sa.select(Gig.id, Gig.title).where(Gig.company_id == company.id).order_by(Gig.title, Gig.id)
-    ).all()
-    workers = db.session.execute(
+def filter_choices(company: Company, scope: Scope = COMPANY) -> FilterChoices:
+    """The company's gigs and the workers it has engaged (within the scope), for the
+    filter form."""
+    gig_stmt = sa.select(Gig.id, Gig.title).where(Gig.company_id == company.id)
+    worker_stmt = (
         sa.select(User.id, User.display_name)
         .join(Engagement, Engagement.worker_id == User.id)
         .join(Gig, Gig.id == Engagement.gig_id)
         .where(Gig.company_id == company.id)
-        .group_by(User.id, User.display_name)
-        .order_by(User.display_name, User.id)
+    )
+    if scope.gig_id is not None:
+        gig_stmt = gig_stmt.where(Gig.id == scope.gig_id)
+        worker_stmt = worker_stmt.where(Gig.id == scope.gig_id)
+    if scope.lead_id is not None:
+        worker_stmt = worker_stmt.where(User.id != scope.lead_id)
+    gigs = db.session.execute(gig_stmt.order_by(Gig.title, Gig.id)).all()
+    workers = db.session.execute(
+        worker_stmt.group_by(User.id, User.display_name).order_by(User.display_name, User.id)
     ).all()
     return FilterChoices(gigs=[tuple(g) for g in gigs], workers=[tuple(w) for w in workers])
 
@@ -188,12 +241,24 @@ class ItemWork:
     decision: Decision | None
 
 
+@dataclass
+class ReviewWork:
+    """A team lead's review: the unit they decided on."""
+
+    reviewed: WorkUnit
+
+
 def work_details(company: Company, found: list[WorkUnit]) -> dict[int, object]:
     """unit id → the work it pays for (only the company's own), in one query per kind."""
+    details: dict[int, object] = {}
+    reviewed_ids = {u.id: source_id(u, REVIEW_SOURCE) for u in found}
+    reviewed = _reviewed(company, {i for i in reviewed_ids.values() if i})
+    for unit_id, reviewed_id in reviewed_ids.items():
+        if reviewed_id in reviewed:
+            details[unit_id] = ReviewWork(reviewed[reviewed_id])
     reply_ids = {u.id: source_id(u, REPLY_SOURCE) for u in found}
     escalation_ids = {u.id: source_id(u, ESCALATION_SOURCE) for u in found}
     item_ids = {u.id: source_id(u, MODERATION_SOURCE) for u in found}
-    details: dict[int, object] = {}
     replies = _replies(company, {i for i in reply_ids.values() if i})
     answered = _answered_messages(list(replies.values()))
     for unit_id, reply_id in reply_ids.items():
@@ -214,6 +279,17 @@ def work_details(company: Company, found: list[WorkUnit]) -> dict[int, object]:
             mine = [d for d in decisions if d.decided_by_id == workers[unit_id]]
             details[unit_id] = ItemWork(item, mine[-1] if mine else None)
     return details
+
+
+def _reviewed(company: Company, ids: set[int]) -> dict[int, WorkUnit]:
+    if not ids:
+        return {}
+    rows = db.session.scalars(
+        sa.select(WorkUnit)
+        .where(WorkUnit.id.in_(ids), WorkUnit.company_id == company.id)
+        .options(joinedload(WorkUnit.worker))
+    )
+    return {unit.id: unit for unit in rows}
 
 
 def _replies(company: Company, ids: set[int]) -> dict[int, Reply]:

@@ -116,6 +116,8 @@ def quantity_text(kind: UnitKind, quantity: Decimal) -> str:
         return ngettext("%(number)s email", "%(number)s emails", count, number=number)
     if kind == UnitKind.ITEM:
         return ngettext("%(number)s item", "%(number)s items", count, number=number)
+    if kind == UnitKind.REVIEW:
+        return ngettext("%(number)s review", "%(number)s reviews", count, number=number)
     return ngettext("%(number)s hour", "%(number)s hours", count, number=number)
 
 

@@ -20,9 +20,16 @@ MODERATION_NOTE = "moderated item · "  # the note decisions.unit_note stores (E
 REPLY_SOURCE = "email:reply:"
 ESCALATION_SOURCE = "email:escalation:"
 TIMESHEET_SOURCE = "timesheet:"
+REVIEW_SOURCE = "review:"  # a team lead's review, paid once per reviewed unit
+
+
+def review_source(unit: WorkUnit) -> str:
+    """The source of the team lead's pay for reviewing ``unit`` (unique: paid once)."""
+    return f"{REVIEW_SOURCE}{unit.id}"
+
 
 # What the review's "kind" filter offers: the unit's kind, escalations apart from answers.
-KIND_FILTERS = ("email", "escalation", "item", "hour")
+KIND_FILTERS = ("email", "escalation", "item", "hour", "review")
 
 
 def is_moderated_item(unit: WorkUnit) -> bool:
@@ -52,6 +59,8 @@ def kind_text(unit: WorkUnit) -> str:
         return _("answered email")
     if unit.kind == UnitKind.ITEM:
         return _("moderated item")
+    if unit.kind == UnitKind.REVIEW:
+        return _("review as team lead")
     return _("hours")
 
 
@@ -66,6 +75,7 @@ def kind_filter_label(value: str) -> str:
         "escalation": _("Escalations"),
         "item": _("Moderated items"),
         "hour": _("Hours"),
+        "review": _("Reviews by team leads"),
     }[value]
 
 
@@ -95,6 +105,8 @@ def rate_text(unit: WorkUnit) -> str:
         return _("%(rate)s per hour", rate=rate)
     if unit.kind == UnitKind.ITEM:
         return _("%(rate)s per item", rate=rate)
+    if unit.kind == UnitKind.REVIEW:
+        return _("%(rate)s per reviewed unit", rate=rate)
     if is_escalation(unit):
         return _("%(rate)s per escalation", rate=rate)
     return _("%(rate)s per email", rate=rate)

@@ -2,7 +2,9 @@
 
 test_matrix.py merges every part and fails for a route without a line. The offer
 is made to ``w.worker`` (whom no role is), so every role's answer is 404; the
-worker's own answers are tested in tests/growth/test_offers.py.
+worker's own answers are tested in tests/growth/test_offers.py. Nobody leads the
+world's gig either, so a team lead's review (payments/lead_views.py) is 404 for
+every role; the team lead's own pages are tested in tests/payments/test_team_lead.py.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ from datetime import timedelta
 from marketplace.db import utcnow
 from marketplace.extensions import db
 from marketplace.growth.models import Offer, OfferKind
+from tests.auth.matrix_balance import _unit
 from tests.auth.matrix_common import LOGIN, NF, OWN_COMPANY, SEEKER_ONLY, Expectations, everyone
 from tests.world import World
 
@@ -51,5 +54,14 @@ GROWTH: Expectations = {
     ("growth_company.gig_levels_page", "POST"): (
         lambda w: f"/company/gigs/{w.published.id}/levels",
         OWN_COMPANY,
+    ),
+    ("team_lead.review", "GET"): (lambda w: f"/work/gigs/{w.published.id}/review", NOBODYS),
+    ("team_lead.approve", "POST"): (
+        lambda w: f"/work/gigs/{w.published.id}/review/units/{_unit(w)}/approve",
+        NOBODYS,
+    ),
+    ("team_lead.reject", "POST"): (
+        lambda w: f"/work/gigs/{w.published.id}/review/units/{_unit(w)}/reject",
+        NOBODYS,
     ),
 }
