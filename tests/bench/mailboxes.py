@@ -59,6 +59,7 @@ from tests.bench.mail_clients import (
     stop_receiver,
     unseen,
 )
+from tests.bench.payments import seed_demo
 from tests.bench.run import (
     RESULTS_DIR,
     ROOT,
@@ -320,7 +321,7 @@ def main() -> int:
     say(f"recreating database {url.database}")
     recreate_database(url)
     flask(env, "db", "upgrade")
-    seed_seconds = flask(env, "seed", "demo")
+    seed_seconds = seed_demo(env, "mailboxes")
     engine = sa.create_engine(url)
     app = make_app(url_text, INBOUND_DOMAIN="inbound.nebendesk.test")
     mailbox = demo_mailbox(app)

@@ -83,6 +83,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 
+from tests.bench.payments import seed_demo
 from tests.bench.run import (
     RESULTS_DIR,
     ROOT,
@@ -842,7 +843,7 @@ def main() -> int:
     say(f"recreating database {url.database}")
     recreate_database(url)
     flask(env, "db", "upgrade")
-    seed_seconds = flask(env, "seed", "demo")
+    seed_seconds = seed_demo(env, "workpool")
     engine = sa.create_engine(url)
     app = make_app(url_text)
     mailbox = demo_mailbox(app)
