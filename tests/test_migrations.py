@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
+from sqlalchemy.exc import SAWarning
 
 from marketplace.db import include_in_schema_comparison
 from marketplace.extensions import db
@@ -19,7 +21,13 @@ def test_models_and_migrations_agree(app):
         context = MigrationContext.configure(
             connection, opts={"compare_type": True, "include_object": include_in_schema_comparison}
         )
-        assert compare_metadata(context, db.metadata) == []
+        with warnings.catch_warnings():
+            # SQLite cannot reflect indexes on expressions (UNMODELLED_INDEXES: made by
+            # migrations only, skipped by the comparison anyway).
+            warnings.filterwarnings(
+                "ignore", "Skipped unsupported reflection of expression-based index", SAWarning
+            )
+            assert compare_metadata(context, db.metadata) == []
 
 
 def test_downgrade_to_empty_and_upgrade_again(app):
