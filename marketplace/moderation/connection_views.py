@@ -60,14 +60,21 @@ def index():
     )
 
 
-@bp.route("/connect/<int:gig_community_id>", methods=["GET", "POST"])
-@login_required
-def connect(gig_community_id: int):
+def connectable(gig_community_id: int) -> tuple[GigCommunity, Gig]:
+    """A community the gig lists, which the current user may connect (any way: API,
+    sandbox or Matrix); 404 for other companies' gigs and gigs that are not moderation."""
     gig_community = db.get_or_404(GigCommunity, gig_community_id)
     gig = db.session.get(Gig, gig_community.gig_id)
     ensure_can(current_user, "gig.manage", gig)
     if not gig.kind.is_moderation:
         abort(404)
+    return gig_community, gig
+
+
+@bp.route("/connect/<int:gig_community_id>", methods=["GET", "POST"])
+@login_required
+def connect(gig_community_id: int):
+    gig_community, gig = connectable(gig_community_id)
     form = ConnectForm()
     if not form.is_submitted():
         form.kind.data = connections.default_kind(gig).value

@@ -9,13 +9,11 @@ from flask import abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from marketplace.auth.policies import ensure_can
 from marketplace.errors import DomainError
 from marketplace.extensions import db
-from marketplace.gigs.models import Gig, GigCommunity
 from marketplace.moderation import connections, matrix_connections
 from marketplace.moderation.connection_forms import MatrixConnectForm, MatrixSettingsForm
-from marketplace.moderation.connection_views import _community, bp
+from marketplace.moderation.connection_views import _community, bp, connectable
 from marketplace.moderation.matrix_connections import MatrixSettings
 from marketplace.moderation.models import CommunityKind, CommunitySource
 
@@ -32,11 +30,7 @@ def _settings(form: MatrixSettingsForm) -> MatrixSettings:
 @bp.route("/connect/<int:gig_community_id>/matrix", methods=["GET", "POST"])
 @login_required
 def connect_matrix(gig_community_id: int):
-    gig_community = db.get_or_404(GigCommunity, gig_community_id)
-    gig = db.session.get(Gig, gig_community.gig_id)
-    ensure_can(current_user, "gig.manage", gig)
-    if not gig.kind.is_moderation:
-        abort(404)
+    gig_community, gig = connectable(gig_community_id)
     form = MatrixConnectForm()
     if not form.is_submitted():
         form.kind.data = connections.default_kind(gig).value
