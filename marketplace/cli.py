@@ -276,42 +276,28 @@ def mailboxes_poll_command(mailbox_id: int | None, enqueue: bool) -> None:
     default=1,
     show_default=True,
     type=click.IntRange(1, 64),
-    help="Receiver processes sharing the port (one core each).",
+    help="Processes that parse and store the mail (one per core); 1: threads of this one.",
 )
 def mailboxes_smtpd_command(host: str, port: int, processes: int) -> None:
     """Receive forwarded customer mail for <token>@INBOUND_DOMAIN by SMTP (until stopped)."""
-    import multiprocessing
     import signal
     import threading
 
     from flask import current_app
 
-    from marketplace.workpool.receiver import serve, serve_process
+    from marketplace.workpool.receiver import receiver_app, serve
 
-    app = current_app._get_current_object()  # type: ignore[attr-defined]
-    domain = app.config["INBOUND_DOMAIN"]
+    domain = current_app.config["INBOUND_DOMAIN"]
     if not domain:
         raise click.ClickException("INBOUND_DOMAIN is not set: there are no forwarding addresses.")
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_args: stop.set())
-    context = multiprocessing.get_context("spawn")
-    others = [
-        context.Process(target=serve_process, args=(host, port), daemon=True)
-        for _ in range(processes - 1)
-    ]
-    for process in others:
-        process.start()
     click.echo(
-        f"Receiving mail for *@{domain} on {host}:{port} with {processes} "
+        f"Receiving mail for *@{domain} on {host}:{port}, stored by {processes} "
         "process(es) (Ctrl+C stops)."
     )
-    try:
-        serve(app, host, port, stop, reuse_port=processes > 1)
-    finally:
-        for process in others:
-            process.terminate()
-            process.join(timeout=30)
+    serve(receiver_app(), host, port, stop, processes=processes)
     click.echo("Stopped.")
 
 

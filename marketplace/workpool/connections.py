@@ -87,13 +87,27 @@ def forwarding_address(mailbox: Mailbox) -> str | None:
     return f"{mailbox.forward_token}@{domain}" if domain else None
 
 
-def mailbox_for_address(address: str) -> Mailbox | None:
-    """The mailbox whose forwarding address this is (any case), or None."""
+def _forward_token(address: str) -> str | None:
+    """The token of a forwarding address (any case), or None for another domain."""
     local, _at, domain = address.strip().strip("<>").rpartition("@")
     expected = current_app.config["INBOUND_DOMAIN"]
     if not expected or domain.lower() != expected or not local:
         return None
-    return db.session.scalar(sa.select(Mailbox).where(Mailbox.forward_token == local.lower()))
+    return local.lower()
+
+
+def mailbox_for_address(address: str) -> Mailbox | None:
+    """The mailbox whose forwarding address this is (any case), or None."""
+    token = _forward_token(address)
+    if token is None:
+        return None
+    return db.session.scalar(sa.select(Mailbox).where(Mailbox.forward_token == token))
+
+
+def is_forwarding_address(mailbox: Mailbox, address: str) -> bool:
+    """Whether this is the mailbox's current forwarding address (any case)."""
+    token = _forward_token(address)
+    return token is not None and token == mailbox.forward_token
 
 
 def rotate_forwarding_address(mailbox: Mailbox, *, by: User) -> None:

@@ -94,8 +94,15 @@ def store(mailbox: Mailbox, raw: bytes) -> tuple[Message, bool]:
     return store_parsed(mailbox, parsed, size=len(raw))
 
 
-def store_parsed(mailbox: Mailbox, parsed: ParsedEmail, *, size: int) -> tuple[Message, bool]:
-    """``store`` for an email parsed already (IMAP parses big batches in other processes)."""
+def store_parsed(
+    mailbox: Mailbox, parsed: ParsedEmail, *, size: int, savepoint: bool = True
+) -> tuple[Message, bool]:
+    """``store`` for an email parsed already (IMAP parses a batch before storing it).
+
+    The message is inserted in a savepoint, so that the same email arriving twice at
+    the same moment ends as one. ``savepoint=False`` saves those two round trips for a
+    caller that handles the database's refusal itself (IMAP stores a batch again, each
+    email in a savepoint, when the batch fails)."""
     existing = db.session.scalar(
         sa.select(Message).where(
             Message.mailbox_id == mailbox.id, Message.message_id == parsed.message_id
@@ -151,17 +158,21 @@ def store_parsed(mailbox: Mailbox, parsed: ParsedEmail, *, size: int) -> tuple[M
         )
         for attachment in parsed.attachments
     ]
-    try:
-        with db.session.begin_nested():
-            db.session.add(message)
-    except IntegrityError:  # the same email arrived twice at the same moment
-        db.session.expire_all()
-        existing = db.session.scalar(
-            sa.select(Message).where(
-                Message.mailbox_id == mailbox.id, Message.message_id == parsed.message_id
+    if savepoint:
+        try:
+            with db.session.begin_nested():
+                db.session.add(message)
+        except IntegrityError:  # the same email arrived twice at the same moment
+            db.session.expire_all()
+            existing = db.session.scalar(
+                sa.select(Message).where(
+                    Message.mailbox_id == mailbox.id, Message.message_id == parsed.message_id
+                )
             )
-        )
-        return existing, False
+            return existing, False
+    else:
+        db.session.add(message)
+        db.session.flush()
     triage.apply_at_intake(conversation, message, new=new, now=now)
     return message, True
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import contextlib
 import email
 import email.policy
+import functools
 import hashlib
 import re
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ MAX_HEADER = 998
 MAX_PARTS = 500  # MIME parts in one message; customer mail has a handful
 MAX_HEADER_FIELD = 32 * 1024  # one header field, unfolded (a To: of ~1,000 addresses)
 MAX_HEADER_TOTAL = 256 * 1024  # all header fields of all parts
+REMEMBERED_HEADER_CHARS = 200  # headers this short are parsed once per process
 # Kept: tab, line feed, carriage return. Lone surrogates come from undecodable bytes.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
@@ -244,6 +246,19 @@ class _LenientPolicy(email.policy.EmailPolicy):
     def header_fetch_parse(self, name, value):  # type: ignore[no-untyped-def]
         if len(value) > MAX_HEADER_FIELD:  # parsing it would take seconds
             raise NotAnEmail("header_too_long")
+        if len(value) <= REMEMBERED_HEADER_CHARS:
+            return self._remembered(name, value)
+        return self._parse_leniently(name, value)
+
+    # Reading an email asks for the same headers again and again (every part's
+    # Content-Type several times), and most emails share the short ones
+    # (Content-Type, MIME-Version, Content-Transfer-Encoding): the parsed header, a
+    # value nothing changes, is kept for the next time.
+    @functools.lru_cache(maxsize=4096)  # noqa: B019 - one policy object, for the process
+    def _remembered(self, name, value):  # type: ignore[no-untyped-def]
+        return self._parse_leniently(name, value)
+
+    def _parse_leniently(self, name, value):  # type: ignore[no-untyped-def]
         for attempt in (value, clean_text(value), value.split(";")[0]):
             with contextlib.suppress(Exception):  # the header registry's many ways to give up
                 return super().header_fetch_parse(name, attempt)

@@ -234,11 +234,11 @@ def _store(
     connection: MailboxConnection, parsed: ParsedEmail | None, size: int, *, careful: bool
 ) -> bool | None:
     """Store one email: True new, False known, None not storable. ``careful`` puts it
-    in its own savepoint (two more round trips), for a batch the database refused."""
+    in savepoints (four more round trips), for a batch the database refused."""
     if parsed is None:
         return None
     if not careful:
-        return inbound.store_parsed(connection.mailbox, parsed, size=size)[1]
+        return inbound.store_parsed(connection.mailbox, parsed, size=size, savepoint=False)[1]
     try:
         with db.session.begin_nested():
             _message, created = inbound.store_parsed(connection.mailbox, parsed, size=size)

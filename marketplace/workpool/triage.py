@@ -24,6 +24,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy.orm import Session
 
 from marketplace.accounts.models import Company, User
 from marketplace.audit.services import record
@@ -92,6 +93,7 @@ def more_urgent(a: Priority, b: Priority) -> Priority:
 
 
 def install_default_rules(mailbox: Mailbox) -> None:
+    _forget_rules_read(db.session)
     for phrase in DEFAULT_RULES:
         db.session.add(TriageRule(mailbox_id=mailbox.id, phrase=phrase, priority=Priority.URGENT))
 
@@ -106,7 +108,33 @@ def rules_of(mailbox: Mailbox) -> list[TriageRule]:
     )
 
 
-def matching_priority(rules: Iterable[TriageRule], *texts: str) -> Priority | None:
+# Intake reads a mailbox's rules for every email; within one transaction (an IMAP
+# batch of 100) they are read once, as plain (phrase, priority) rows.
+_RULES_READ = "triage.rules_read"
+
+
+def _phrases_of(mailbox_id: int) -> list[sa.Row]:
+    read = db.session.info.setdefault(_RULES_READ, {})
+    if mailbox_id not in read:
+        read[mailbox_id] = list(
+            db.session.execute(
+                sa.select(TriageRule.phrase, TriageRule.priority).where(
+                    TriageRule.mailbox_id == mailbox_id
+                )
+            )
+        )
+    return read[mailbox_id]
+
+
+def _forget_rules_read(session: Session, *_args: object) -> None:
+    session.info.pop(_RULES_READ, None)
+
+
+for _event in ("after_commit", "after_soft_rollback"):
+    sa.event.listen(Session, _event, _forget_rules_read)
+
+
+def matching_priority(rules: Iterable[TriageRule | sa.Row], *texts: str) -> Priority | None:
     """The most urgent priority of the rules whose phrase occurs in the texts."""
     haystack = "\n".join(texts).casefold()
     found: Priority | None = None
@@ -134,8 +162,12 @@ def apply_at_intake(
 ) -> None:
     """Set or raise the priority of a conversation a customer's email just arrived in
     (the message is flushed already)."""
-    matched = matching_priority(rules_of(conversation.mailbox), message.subject, message.body_text)
-    if repeat_count(conversation.mailbox_id, message.from_address, now) >= REPEAT_COUNT:
+    rules = _phrases_of(conversation.mailbox_id)
+    matched = matching_priority(rules, message.subject, message.body_text)
+    if (
+        matched != Priority.URGENT
+        and repeat_count(conversation.mailbox_id, message.from_address, now) >= REPEAT_COUNT
+    ):
         matched = Priority.URGENT
     if matched is None:
         return
@@ -175,6 +207,7 @@ def add_rule(mailbox: Mailbox, phrase: str, priority: Priority, *, by: User) -> 
     if exists is not None:
         raise DomainError(_("This mailbox has a rule for “%(phrase)s” already.", phrase=phrase))
     rule = TriageRule(mailbox_id=mailbox.id, phrase=phrase, priority=priority)
+    _forget_rules_read(db.session)
     db.session.add(rule)
     db.session.flush()
     record(
@@ -195,6 +228,7 @@ def delete_rule(rule: TriageRule, *, by: User) -> None:
         object_id=rule.mailbox_id,
         before={"phrase": rule.phrase, "priority": str(rule.priority)},
     )
+    _forget_rules_read(db.session)
     db.session.delete(rule)
 
 

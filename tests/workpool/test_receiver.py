@@ -135,7 +135,103 @@ def test_a_new_forwarding_address_replaces_the_old_one(app, receiver):
     assert len(stored(app, mailbox_id)) == 1
 
 
-def test_the_command_runs_several_receivers_on_one_port(app):
+def test_an_address_replaced_while_the_receiver_remembers_it_is_refused(app, receiver):
+    """The receiver remembers a recipient it found (no query for the next email); the
+    address is checked again when the email is stored, so once the company has replaced
+    it, nothing more is stored for the old one."""
+    mailbox_id, old = forwarding_address(app)
+    assert send(receiver, old, customer_mail(message_id="<before@kunde.example>")) == {}
+    with app.app_context():
+        from marketplace.workpool.models import Mailbox
+
+        mailbox = db.session.get(Mailbox, mailbox_id)
+        connections.rotate_forwarding_address(mailbox, by=mailbox.gig.company.memberships[0].user)
+        db.session.commit()
+        new = connections.forwarding_address(mailbox)
+    with pytest.raises(smtplib.SMTPDataError) as refused:
+        send(receiver, old, customer_mail(message_id="<after@kunde.example>"))
+    assert refused.value.smtp_code == 550 and b"No such mailbox" in refused.value.smtp_error
+    assert send(receiver, new, customer_mail(message_id="<new@kunde.example>")) == {}
+    assert sorted(stored(app, mailbox_id)) == ["<before@kunde.example>", "<new@kunde.example>"]
+
+
+@pytest.mark.postgres
+def test_database_connections_that_died_are_replaced_without_losing_mail(
+    app, database_url, smtp_sink
+):
+    """The receiver does not ping a connection before each use (RECEIVER_CONFIG); when
+    the database has dropped its connections (a restart), the next email still gets its
+    250 and is stored once."""
+    from marketplace import create_app
+    from marketplace.workpool.receiver import RECEIVER_CONFIG
+    from tests.conftest import make_test_config
+
+    receiving = create_app(make_test_config(database_url, smtp_sink.url, **RECEIVER_CONFIG))
+    mailbox_id, address = forwarding_address(app)
+    port = free_port()
+    controller = make_controller(receiving, "127.0.0.1", port)
+    controller.start()
+    try:
+        assert send(port, address, customer_mail(message_id="<one@kunde.example>")) == {}
+        with app.app_context():
+            ended = db.session.scalar(
+                sa.text(
+                    "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
+            )
+            db.session.rollback()
+        assert ended >= 1  # the receiver's pooled connection, among others
+        assert send(port, address, customer_mail(message_id="<two@kunde.example>")) == {}
+    finally:
+        controller.stop()
+        controller.handler.close()
+        with receiving.app_context():
+            db.engine.dispose()
+    assert sorted(stored(app, mailbox_id)) == ["<one@kunde.example>", "<two@kunde.example>"]
+
+
+def test_store_processes_share_the_work_and_one_that_dies_is_replaced(app, monkeypatch):
+    """``processes=2``: the SMTP side hands each email to two store processes (their app
+    from the environment, as in production). A store process killed outright costs at
+    most one 451 (the sender tries again), and mail keeps arriving, each email once."""
+    import multiprocessing
+
+    mailbox_id, address = forwarding_address(app)
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    port = free_port()
+    controller = make_controller(app, "127.0.0.1", port, processes=2)
+    controller.start()
+    try:
+        for number in range(4):
+            raw = customer_mail(message_id=f"<stored-{number}@kunde.example>")
+            assert send(port, address, raw) == {}
+        store_processes = multiprocessing.active_children()
+        assert len(store_processes) == 2
+        os.kill(store_processes[0].pid, signal.SIGKILL)
+        store_processes[0].join(timeout=WAIT_SECONDS)
+        refusals = []
+        for attempt in range(3):
+            try:
+                send(port, address, customer_mail(message_id="<after-kill@kunde.example>"))
+                break
+            except smtplib.SMTPDataError as exc:  # the email the dead process had
+                refusals.append((attempt, exc.smtp_code))
+        assert refusals in ([], [(0, 451)])
+        deadline = time.monotonic() + WAIT_SECONDS
+        while len(multiprocessing.active_children()) != 2:  # the broken pool's other one ends
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert not set(multiprocessing.active_children()) & set(store_processes)
+    finally:
+        controller.stop()
+        controller.handler.close()
+    assert sorted(stored(app, mailbox_id)) == sorted(
+        ["<after-kill@kunde.example>", *(f"<stored-{n}@kunde.example>" for n in range(4))]
+    )
+
+
+def test_the_command_receives_with_store_processes(app):
     """`flask mailboxes smtpd --processes 2`, as deployed: a process of its own, stopped by
     SIGTERM; every email sent over new connections arrives once."""
     mailbox_id, address = forwarding_address(app)
@@ -172,5 +268,5 @@ def test_the_command_runs_several_receivers_on_one_port(app):
             process.send_signal(signal.SIGTERM)
             output, _ = process.communicate(timeout=WAIT_SECONDS)
     assert process.returncode == 0, output
-    assert "with 2 process(es)" in output and "Stopped." in output
+    assert "stored by 2 process(es)" in output and "Stopped." in output
     assert sorted(stored(app, mailbox_id)) == [f"<process-{n}@kunde.example>" for n in range(6)]
