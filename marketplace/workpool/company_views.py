@@ -38,7 +38,15 @@ from marketplace.pagination import page_arg
 from marketplace.payments import statements
 from marketplace.urls import absolute_url, bounded_int
 from marketplace.workpool import company_queries as queries
-from marketplace.workpool import dashboard_queries, inbound, mailboxes, pool, triage, triage_queries
+from marketplace.workpool import (
+    dashboard_queries,
+    inbound,
+    mailboxes,
+    pool,
+    signatures,
+    triage,
+    triage_queries,
+)
 from marketplace.workpool.company_forms import (
     AnswerForm,
     CannedReplyForm,
@@ -60,6 +68,7 @@ bp = Blueprint("mailboxes", __name__, url_prefix="/company/mailboxes")
 def _helpers() -> dict[str, object]:
     return {
         **statements.template_globals(),
+        "mailbox_time": signatures.mailbox_time,
         "due_text": due_text,
         "duration_text": duration_text,
         "PLACEHOLDERS": mailboxes.PLACEHOLDERS,

@@ -68,7 +68,9 @@ def unsaveable_reason() -> str:
 
 
 def _thread_of(mailbox: Mailbox, parsed: ParsedEmail) -> Conversation | None:
-    """The conversation this mail answers: by In-Reply-To, then References."""
+    """The conversation this mail answers: by In-Reply-To, then References. Its row
+    is locked until the email is committed, so that a worker's answer sent meanwhile
+    waits for it and sees it (``pool.answer``'s collision check)."""
     for message_id in parsed.thread_ids:
         conversation_id = db.session.scalar(
             sa.select(Message.conversation_id).where(
@@ -76,7 +78,9 @@ def _thread_of(mailbox: Mailbox, parsed: ParsedEmail) -> Conversation | None:
             )
         )
         if conversation_id is not None:
-            return db.session.get(Conversation, conversation_id)
+            return db.session.get(
+                Conversation, conversation_id, with_for_update=True, populate_existing=True
+            )
     return None
 
 

@@ -320,11 +320,13 @@ def answer(
     (CustomerWroteAgain) so it is never sent unread."""
     body = _require_text(body, _("Please write your answer."))
     engagement = _working_engagement(worker, conversation)
+    _take(conversation, worker, ConversationStatus.SENDING)
+    # Checked after taking the conversation's row: a customer email being stored into
+    # it holds that row (inbound.store_parsed) until it is committed, so it is seen.
     if seen_message_id is not None:
         newest = newest_inbound_id(conversation)
         if newest > seen_message_id:
             raise CustomerWroteAgain(newest)
-    _take(conversation, worker, ConversationStatus.SENDING)
     reply = replies.write_reply(
         conversation, kind=ReplyKind.ANSWER, body=body, author=worker, engagement=engagement
     )

@@ -19,8 +19,8 @@ are the work pool benchmark's mix (tests/bench/workpool.py ``build_messages``:
    commit per batch, mark as read. Reported: emails stored per second (the whole
    poll); verified: that many rows with the run's Message-IDs, every email in the
    account marked read, and a second poll storing nothing.
-2. **SMTP receiver**: ``flask mailboxes smtpd --processes 2`` (``BENCH_MB_SMTP_PROCESSES``)
-   as its own process (as deployed), ``BENCH_MB_SMTP_CLIENTS`` (4) client threads
+2. **SMTP receiver**: ``flask mailboxes smtpd --processes 2`` (``BENCH_MB_SMTP_PROCESSES``
+   store processes) as its own process (as deployed), ``BENCH_MB_SMTP_CLIENTS`` (4) client threads
    send ``BENCH_MB_MESSAGES`` other emails to the mailbox's forwarding address with
    smtplib, each connection carrying ``BENCH_MB_PER_CONNECTION`` (50) emails before
    it reconnects (mail servers reuse connections, for a while). 200 warm-up emails first. Reported:
@@ -277,7 +277,7 @@ def markdown(report: dict[str, Any]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
         f"| IMAP poll (one poll, batches of 100) | {imap['stored']:,} | {imap['seconds']} | "
         f"**{imap['per_s']}** | – | – | – | {imap['machine_busy_pct']} % |",
-        f"| SMTP receiver ({SETTINGS['smtp_processes']} processes, "
+        f"| SMTP receiver ({SETTINGS['smtp_processes']} store processes, "
         f"{SETTINGS['smtp_clients']} clients) | {smtp['messages']:,} | "
         f"{smtp['seconds']} | **{smtp['per_s']}** | {smtp['p50_ms']} | {smtp['p95_ms']} | "
         f"{smtp['p99_ms']} | {smtp['machine_busy_pct']} % |",

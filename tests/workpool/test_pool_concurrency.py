@@ -1,6 +1,7 @@
 """Twenty workers press "Next email" at the same time (PostgreSQL: SKIP LOCKED and
 conditional updates): nobody ever holds a conversation another holds, and every
-conversation is answered exactly once."""
+conversation is answered exactly once. An answer sent while the customer's next
+email is being stored waits for it and is refused."""
 
 from __future__ import annotations
 
@@ -101,3 +102,84 @@ def test_twenty_workers_never_claim_the_same_conversation(app, smtp_sink):
         assert set(statuses) == {ConversationStatus.ANSWERED}
         assert check_ledger(with_stripe=False) == []
     assert len(smtp_sink.to("anna@kunde.example")) == CONVERSATIONS
+
+
+def test_an_email_stored_while_the_worker_sends_stops_the_answer(app, smtp_sink):
+    """The customer's new email is being stored (not committed yet) when the worker
+    presses Send: the answer waits for the conversation, sees the email and is
+    refused, so nothing is sent or paid for an answer to a thread the worker has not
+    read (the collision check holds at the same instant, not only before it)."""
+    from marketplace.workpool import inbound
+    from marketplace.workpool.models import Mailbox
+    from tests.conftest import WAIT_SECONDS
+    from tests.workpool.helpers import customer_mail
+
+    with app.app_context():
+        mailbox, engagements, _token = make_pool()
+        first = deliver(mailbox, subject="Frage zur Lieferung")
+        worker = db.session.get(User, engagements[0].worker_id)
+        conversation = pool.claim_next(worker).conversation
+        db.session.commit()
+        ids = {
+            "mailbox": mailbox.id,
+            "worker": worker.id,
+            "conversation": conversation.id,
+            "seen": first.id,
+            "thread": first.message_id,
+        }
+    being_stored, commit_now = threading.Event(), threading.Event()
+    outcome: dict[str, object] = {}
+
+    def customer_writes_again() -> None:
+        with app.app_context():
+            mailbox = db.session.get(Mailbox, ids["mailbox"])
+            raw = customer_mail(in_reply_to=ids["thread"], body="Und bitte an die Packstation!")
+            outcome["new_id"] = inbound.store(mailbox, raw)[0].id
+            being_stored.set()
+            commit_now.wait(WAIT_SECONDS)
+            db.session.commit()
+
+    def worker_sends() -> None:
+        with app.app_context():
+            try:
+                pool.answer(
+                    db.session.get(Conversation, ids["conversation"]),
+                    worker=db.session.get(User, ids["worker"]),
+                    body="Ihr Paket kommt morgen.",
+                    seen_message_id=ids["seen"],
+                )
+                db.session.commit()
+                outcome["sent"] = True
+            except pool.CustomerWroteAgain as refused:
+                db.session.rollback()
+                outcome["refused_newest"] = refused.newest_id
+
+    customer = threading.Thread(target=customer_writes_again)
+    customer.start()
+    assert being_stored.wait(WAIT_SECONDS)
+    sender = threading.Thread(target=worker_sends)
+    sender.start()
+    waiting_for_lock = 0
+    with app.app_context():
+        for _ in range(int(WAIT_SECONDS * 20)):
+            waiting_for_lock = db.session.scalar(
+                sa.text(
+                    "SELECT count(*) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+                )
+            )
+            db.session.rollback()
+            if waiting_for_lock or not sender.is_alive():
+                break
+            threading.Event().wait(0.05)
+    commit_now.set()
+    customer.join(WAIT_SECONDS)
+    sender.join(WAIT_SECONDS)
+    assert waiting_for_lock == 1  # the answer waited for the email being stored
+    assert outcome.get("refused_newest") == outcome["new_id"] and "sent" not in outcome
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(Reply.id))) == 0
+        assert db.session.scalar(sa.select(sa.func.count(WorkUnit.id))) == 0
+        held = db.session.get(Conversation, ids["conversation"])
+        assert held.status == ConversationStatus.WAITING and held.claimed_by_id == ids["worker"]
+    assert smtp_sink.to("anna@kunde.example") == []

@@ -247,6 +247,25 @@ def test_times_show_in_the_mailbox_zone_and_the_quote_line_matches_the_page(
     assert f"On {shown}, Anna Kunde wrote:\n> Guten Tag" in text
 
 
+def test_the_company_sees_the_same_times_as_the_worker(app, client, bench, login_as):
+    """The company's conversation page and list show the mailbox's zone too, so the
+    quote line under an answer matches what staff see."""
+    arrived = datetime(2026, 3, 2, 15, 30, tzinfo=UTC)  # 10:30 in New York
+    with app.app_context():
+        message = db.session.get(Message, bench["message_id"])
+        message.sent_at = message.received_at = message.conversation.waiting_since = arrived
+        mailbox = db.session.get(Mailbox, bench["mailbox_id"])
+        db.session.commit()
+        login_as(mailbox.gig.company.memberships[0].user)
+    shown = "3/2/26, 10:30\u202fAM"
+    page = client.get(f"/company/mailboxes/conversations/{bench['conversation_id']}")
+    assert page.status_code == 200
+    assert shown in html.unescape(page.get_data(as_text=True))
+    listing = client.get(f"/company/mailboxes/{bench['mailbox_id']}")
+    assert listing.status_code == 200
+    assert shown in html.unescape(listing.get_data(as_text=True))
+
+
 def test_the_quote_line_in_german_and_berlin_time(app):
     with app.test_request_context():
         mailbox = Mailbox(time_zone="Europe/Berlin")
