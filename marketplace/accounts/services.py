@@ -290,20 +290,15 @@ def update_company(company: Company, *, name: str, website: str, description: st
 
 
 def invite_member(company: Company, *, email: str, by: User) -> Invitation:
+    """Invite an address to manage the company's gigs. Whether the address has an
+    account elsewhere (a job seeker's, another company's) is not the inviter's to
+    know: the invitation looks the same to them, and that address gets an email
+    saying it cannot join with that account instead of a link."""
     email = normalize_email(email)
     existing_user = find_user_by_email(email)
     if existing_user is not None and existing_user.membership is not None:
         if existing_user.membership.company_id == company.id:
             raise DomainError(_("%(email)s is already a member of your company.", email=email))
-        raise DomainError(_("%(email)s already belongs to another company.", email=email))
-    if existing_user is not None:
-        raise DomainError(
-            _(
-                "%(email)s already has a job seeker account. Please invite another "
-                "address for company work.",
-                email=email,
-            )
-        )
     already = db.session.scalar(
         sa.select(Invitation).where(
             Invitation.company_id == company.id,
@@ -319,6 +314,15 @@ def invite_member(company: Company, *, email: str, by: User) -> Invitation:
     )
     db.session.add(invitation)
     db.session.flush()
+    if existing_user is not None:
+        queue_email(
+            to=email,
+            template="accounts/invitation_existing_account",
+            locale=existing_user.locale,
+            company=company,
+            inviter=by,
+        )
+        return invitation
     token = make_token(TokenPurpose.INVITATION, {"invitation": invitation.id, "email": email})
     queue_email(
         to=email,

@@ -297,15 +297,33 @@ def test_owner_invites_manager_who_joins_by_link(app, client, login_as, smtp_sin
     assert client.get(path_of(link_in(mail))).status_code in (302, 400)
 
 
-def test_inviting_an_existing_seeker_is_refused(app, client, login_as, smtp_sink):
+def test_inviting_an_address_with_an_account_tells_the_inviter_nothing(
+    app, client, login_as, smtp_sink
+):
+    """Whether an address has an account (a job seeker's, another company's) is not
+    the inviting company's to know: the page says the same as for a new address, the
+    invitation is listed the same way, and the address gets an explanation, no link."""
     with app.app_context():
-        UserFactory(email="seeker@example.test")
+        UserFactory(email="seeker@example.test", locale="de")
+        elsewhere = company_member()
+        other_company_email = elsewhere.email
         login_as(company_member())
-    html = client.post("/company/members", data={"email": "seeker@example.test"}).get_data(
-        as_text=True
-    )
-    assert "already has a job seeker account" in html
-    assert smtp_sink.to("seeker@example.test") == []
+    pages = {}
+    for email in ("seeker@example.test", other_company_email, "new@example.test"):
+        response = client.post("/company/members", data={"email": email})
+        assert response.status_code == 302
+        pages[email] = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert f"Invitation sent to {email}." in pages[email]
+    for email in ("seeker@example.test", other_company_email):
+        (mail,) = smtp_sink.to(email)
+        text = mail.get_content()
+        assert "/invitations/" not in text  # no link to accept
+    german = smtp_sink.to("seeker@example.test")[0].get_content()
+    assert "bereits ein Nebendesk-Konto" in german
+    assert "already has a Nebendesk account" in smtp_sink.to(other_company_email)[0].get_content()
+    assert link_in(smtp_sink.to("new@example.test")[0])  # only the new address gets a link
+    with app.app_context():
+        assert db.session.scalar(sa.select(User).where(User.email == "seeker@example.test")).membership is None
 
 
 def test_manager_cannot_invite(app, client, login_as):
