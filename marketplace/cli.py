@@ -13,6 +13,7 @@ from marketplace.ratings.cli import ratings_cli
 from marketplace.sandbox.cli import sandbox_cli
 
 admin_cli = AppGroup("admin", help="Administrator accounts.")
+accounts_cli = AppGroup("accounts", help="Accounts housekeeping (safe to run from cron).")
 gigs_cli = AppGroup("gigs", help="Gig housekeeping (safe to run from cron).")
 seed_cli = AppGroup("seed", help="Demo and benchmark data.")
 onboarding_cli = AppGroup("onboarding", help="Onboarding housekeeping (safe to run from cron).")
@@ -81,6 +82,16 @@ def end_suspensions_command() -> None:
     count = end_expired_suspensions()
     db.session.commit()
     click.echo(f"Ended {count} suspension(s).")
+
+
+@accounts_cli.command("purge-login-throttles")
+def accounts_purge_login_throttles_command() -> None:
+    """Forget failed-login counts older than a day (locked addresses stay until unlocked)."""
+    from marketplace.accounts.authentication import purge_throttles
+
+    count = purge_throttles()
+    db.session.commit()
+    click.echo(f"Forgot the failed logins of {count} address(es).")
 
 
 @messages_cli.command("notify")
@@ -315,6 +326,7 @@ def secrets_rotate_command() -> None:
 def register(app: Flask) -> None:
     for group in (
         admin_cli,
+        accounts_cli,
         gigs_cli,
         onboarding_cli,
         seed_cli,

@@ -99,6 +99,23 @@ def _count_failure(key: str, now: datetime) -> None:
         )
 
 
+# Failures older than this are forgotten by ``purge_throttles`` (cron), so a
+# stranger's address is not kept and a few typos months apart never add up to a lock.
+THROTTLE_KEEP = timedelta(days=1)
+
+
+def purge_throttles(now: datetime | None = None) -> int:
+    """Delete the counts of addresses whose last failure is older than THROTTLE_KEEP
+    and that are not locked; the number deleted."""
+    now = now or utcnow()
+    return db.session.execute(
+        sa.delete(LoginThrottle).where(
+            LoginThrottle.last_failure_at < now - THROTTLE_KEEP,
+            sa.or_(LoginThrottle.locked_until.is_(None), LoginThrottle.locked_until <= now),
+        )
+    ).rowcount
+
+
 def _locked_message(left: timedelta) -> str:
     minutes = max(1, int(left.total_seconds() // 60) + 1)
     return ngettext(

@@ -296,9 +296,9 @@ def invite_member(company: Company, *, email: str, by: User) -> Invitation:
     saying it cannot join with that account instead of a link."""
     email = normalize_email(email)
     existing_user = find_user_by_email(email)
-    if existing_user is not None and existing_user.membership is not None:
-        if existing_user.membership.company_id == company.id:
-            raise DomainError(_("%(email)s is already a member of your company.", email=email))
+    membership = existing_user.membership if existing_user is not None else None
+    if membership is not None and membership.company_id == company.id:
+        raise DomainError(_("%(email)s is already a member of your company.", email=email))
     already = db.session.scalar(
         sa.select(Invitation).where(
             Invitation.company_id == company.id,

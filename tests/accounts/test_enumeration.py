@@ -68,6 +68,41 @@ def test_the_lock_ends_and_a_right_password_then_works(app, client, travel):
     assert client.post("/login", data={"email": KNOWN, "password": PASSWORD}).status_code == 302
 
 
+def test_failed_logins_are_forgotten_after_a_day_unless_the_address_is_locked(app, client, travel):
+    """`flask accounts purge-login-throttles` (cron): a stranger's address is not kept
+    and old typos never add up to a lock; a lock running right now stays."""
+    from marketplace.accounts.models import LoginThrottle
+
+    start = utcnow()
+    travel(start)
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):  # one short of a lock
+        client.post("/login", data={"email": KNOWN, "password": "wrong"})
+    for _ in range(app.config["LOGIN_MAX_FAILURES"]):
+        client.post("/login", data={"email": UNKNOWN, "password": "wrong"})
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(LoginThrottle)) == 2
+    # A long lock (the default is 15 minutes): still locked after the day has passed.
+    with app.app_context():
+        db.session.execute(
+            sa.update(LoginThrottle)
+            .where(LoginThrottle.locked_until.is_not(None))
+            .values(locked_until=start + timedelta(days=2))
+        )
+        db.session.commit()
+    travel(start + timedelta(days=1, minutes=1))
+    result = app.test_cli_runner().invoke(args=["accounts", "purge-login-throttles"])
+    assert result.exit_code == 0 and "of 1 address(es)" in result.output
+    # The old typos are gone: the address has all its tries again …
+    for _ in range(app.config["LOGIN_MAX_FAILURES"] - 1):
+        html = client.post("/login", data={"email": KNOWN, "password": "wrong"}).get_data(
+            as_text=True
+        )
+        assert "Wrong email" in html
+    # … and the locked one is still locked.
+    html = client.post("/login", data={"email": UNKNOWN, "password": "x"}).get_data(as_text=True)
+    assert "is locked" in html
+
+
 def register(client, email: str, **overrides):
     data = {
         "email": email,

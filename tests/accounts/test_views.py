@@ -323,7 +323,8 @@ def test_inviting_an_address_with_an_account_tells_the_inviter_nothing(
     assert "already has a Nebendesk account" in smtp_sink.to(other_company_email)[0].get_content()
     assert link_in(smtp_sink.to("new@example.test")[0])  # only the new address gets a link
     with app.app_context():
-        assert db.session.scalar(sa.select(User).where(User.email == "seeker@example.test")).membership is None
+        seeker = db.session.scalar(sa.select(User).where(User.email == "seeker@example.test"))
+        assert seeker.membership is None
 
 
 def test_manager_cannot_invite(app, client, login_as):
