@@ -19,6 +19,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from marketplace.auth.policies import ensure_can
+from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigCommunity
@@ -144,8 +145,25 @@ def webhook(community_id: int):
         "moderation/connections/webhook.html",
         form=form,
         community=community,
+        now=utcnow(),
         items_url=absolute_url("moderation_api.receive_item", community_id=community.id),
     )
+
+
+@bp.post("/<int:community_id>/webhook/secret")
+@login_required
+def rotate_webhook_secret(community_id: int):
+    community = _community(community_id)
+    connections.rotate_webhook_secret(community, by=current_user)
+    db.session.commit()
+    flash(
+        _(
+            "There is a new signing secret. Webhooks carry a signature with the previous "
+            "one as well for 24 hours: switch your software over in that time."
+        ),
+        "success",
+    )
+    return redirect(url_for(".webhook", community_id=community.id))
 
 
 @bp.route("/<int:community_id>/deliveries")

@@ -1,5 +1,6 @@
 """Connecting a community named on a moderation gig to Nebendesk: its API token
-(sha256 at rest, shown once, rotatable), its webhook URL and signing secret.
+(sha256 at rest, shown once, rotatable), its webhook URL and signing secret
+(rotatable, the old one overlapping for a day).
 
 A community is connected once per gig community (``Community`` is unique on gig
 and name); the token authenticates the community API (moderation/api_views.py),
@@ -12,6 +13,7 @@ import hashlib
 import hmac
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
@@ -19,12 +21,14 @@ from flask_babel import gettext as _
 
 from marketplace.accounts.models import Company, User
 from marketplace.audit.services import record
+from marketplace.db import utcnow
 from marketplace.errors import DomainError
 from marketplace.extensions import db
 from marketplace.gigs.models import Gig, GigCommunity, GigKind
 from marketplace.moderation import netiquette
 from marketplace.moderation.models import Community, CommunityKind
 
+WEBHOOK_SECRET_OVERLAP = timedelta(hours=24)
 TOKEN_PREFIX = "ndc_"  # noqa: S105 - a prefix that marks our tokens, not a secret
 LANGUAGES = ("de", "en")
 
@@ -146,6 +150,21 @@ def rotate_token(community: Community, *, by: User) -> str:
         actor=by, action="community.rotate_token", object_type="community", object_id=community.id
     )
     return token
+
+
+def rotate_webhook_secret(community: Community, *, by: User) -> None:
+    """A new signing secret; the old one signs as well for WEBHOOK_SECRET_OVERLAP (a
+    second signature in the header), so the community can switch over at leisure. A
+    secret made during an overlap ends the older overlap: two secrets at most."""
+    community.previous_webhook_secret = community.webhook_secret
+    community.previous_webhook_secret_until = utcnow() + WEBHOOK_SECRET_OVERLAP
+    community.webhook_secret = new_webhook_secret()
+    record(
+        actor=by,
+        action="community.rotate_webhook_secret",
+        object_type="community",
+        object_id=community.id,
+    )
 
 
 def update_webhook(community: Community, *, webhook_url: str, by: User) -> None:

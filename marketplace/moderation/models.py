@@ -61,6 +61,10 @@ class Community(TimestampMixin, db.Model):
     # Where decisions are POSTed (empty: polling only), and the secret that signs them.
     webhook_url: Mapped[str] = mapped_column(sa.String(500), default="")
     webhook_secret: Mapped[str] = mapped_column(sa.String(200))
+    # After a new secret is made, the old one signs as well until this moment, so the
+    # community can switch over without refusing a single webhook (as Stripe rolls).
+    previous_webhook_secret: Mapped[str | None] = mapped_column(sa.String(200))
+    previous_webhook_secret_until: Mapped[datetime | None]
     default_language: Mapped[str] = mapped_column(sa.String(8), default="de")
     # Blocked words hold an item for review before the community shows it.
     pre_moderation: Mapped[bool] = mapped_column(default=False)
@@ -87,6 +91,14 @@ class Community(TimestampMixin, db.Model):
 
     def may_act_alone(self, action: ModeratorAction | str) -> bool:
         return str(action) in self.moderators_may
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets that sign a webhook now: the current one, and the previous one
+        while it overlaps."""
+        until = self.previous_webhook_secret_until
+        if self.previous_webhook_secret and until is not None and until > now:
+            return [self.webhook_secret, self.previous_webhook_secret]
+        return [self.webhook_secret]
 
 
 class NetiquetteRule(TimestampMixin, db.Model):

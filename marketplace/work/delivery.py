@@ -111,7 +111,7 @@ def headers_for(event: OutgoingEvent, community: Community, body: bytes) -> dict
     return {
         "Content-Type": "application/json",
         "User-Agent": USER_AGENT,
-        outbox.SIGNATURE_HEADER: outbox.sign(community.webhook_secret, body),
+        outbox.SIGNATURE_HEADER: outbox.sign(community.signing_secrets(utcnow()), body),
         outbox.EVENT_ID_HEADER: event.public_id,
     }
 

@@ -10,7 +10,9 @@ and the same event always carries the same id and body.
 Signatures work as Stripe's and GitHub's do: the header
 ``Nebendesk-Signature: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>">``
 with the community's signing secret; receivers recompute it and refuse
-timestamps older than a few minutes (``verify_signature`` shows how).
+timestamps older than a few minutes (``verify_signature`` shows how). For a day
+after the company makes a new secret, the header carries a second ``v1`` made with
+the previous one, so a receiver still set to the old secret keeps accepting.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import hmac
 import json
 import secrets
 import time
+from collections.abc import Sequence
 from typing import Any
 
 from marketplace.db import utcnow
@@ -89,24 +92,30 @@ def deliver_due_job() -> None:
     delivery.deliver_due()
 
 
-def sign(secret: str, body: bytes, timestamp: int | None = None) -> str:
-    """The value of the Nebendesk-Signature header for this body."""
+def sign(secrets: str | Sequence[str], body: bytes, timestamp: int | None = None) -> str:
+    """The value of the Nebendesk-Signature header for this body: one ``v1`` per
+    secret (two while a community's previous secret still overlaps its new one)."""
     timestamp = int(time.time()) if timestamp is None else timestamp
-    digest = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
-    return f"t={timestamp},v1={digest.hexdigest()}"
+    signed = f"{timestamp}.".encode() + body
+    digests = [
+        hmac.new(secret.encode(), signed, hashlib.sha256).hexdigest()
+        for secret in ([secrets] if isinstance(secrets, str) else secrets)
+    ]
+    return ",".join([f"t={timestamp}", *(f"v1={digest}" for digest in digests)])
 
 
 def verify_signature(
     secret: str, body: bytes, header: str, *, tolerance: int = TOLERANCE_SECONDS
 ) -> bool:
     """What a receiver does (the README shows the same in a few lines): recompute the
-    HMAC over "<t>.<body>", compare in constant time, refuse old timestamps."""
+    HMAC over "<t>.<body>", compare it in constant time with each ``v1`` in the
+    header, refuse old timestamps."""
     try:
-        parts = dict(part.split("=", 1) for part in header.split(","))
-        timestamp = int(parts["t"])
-    except (KeyError, ValueError):
+        pairs = [part.split("=", 1) for part in header.split(",")]
+        timestamp = int(next(value for key, value in pairs if key == "t"))
+    except (StopIteration, ValueError):
         return False
     if abs(time.time() - timestamp) > tolerance:
         return False
     expected = sign(secret, body, timestamp).split("v1=", 1)[1]
-    return hmac.compare_digest(expected, parts.get("v1", ""))
+    return any(hmac.compare_digest(expected, value) for key, value in pairs if key == "v1")

@@ -81,6 +81,10 @@ MODERATION_IO: Expectations = {
         lambda w: f"/company/communities/{_community(w).id}/token",
         OWN_COMPANY,
     ),
+    ("community_connections.rotate_webhook_secret", "POST"): (
+        lambda w: f"/company/communities/{_community(w).id}/webhook/secret",
+        OWN_COMPANY,
+    ),
     ("community_connections.webhook", "GET"): (
         lambda w: f"/company/communities/{_community(w).id}/webhook",
         OWN_COMPANY,

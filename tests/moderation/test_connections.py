@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -148,6 +149,46 @@ def test_the_delivery_log_shows_events_and_resends_them(app, client, login_as, r
     assert receiver.event_ids() == [public_id, public_id]
     with app.app_context():
         assert db.session.get(OutgoingEvent, event_id).delivered_at is not None
+
+
+def test_a_new_signing_secret_overlaps_the_old_one_for_a_day(
+    app, client, login_as, receiver, travel
+):
+    """A leaked secret is replaced from the Webhook page; for 24 hours webhooks carry a
+    signature with each secret, so the community's software, still set to the old
+    one, keeps accepting while it is switched over; then only the new one signs."""
+    clock = travel("2026-12-07 08:00")
+    with app.app_context():
+        community, _token = connected(webhook_url=receiver.url)
+        community_id, owner = community.id, community.company.memberships[0].user
+        old_secret = community.webhook_secret
+    login_as(owner)
+    page = client.post(f"/company/communities/{community_id}/webhook/secret", follow_redirects=True)
+    assert "There is a new signing secret" in page.text
+    new_secret = re.search(r"<code[^>]*data-secret>([^<]+)</code>", page.text).group(1)
+    assert new_secret != old_secret
+    assert re.search(r"data-previous-secret>([^<]+)</code>", page.text).group(1) == old_secret
+
+    def deliver_one() -> tuple[bytes, str]:
+        with app.app_context():
+            outbox.emit(community_id, "decision.created", {"decision": {"id": 1}})
+            db.session.commit()  # delivered right after the commit
+        request = receiver.requests[-1]
+        return request.body, request.headers["Nebendesk-Signature"]
+
+    body, signature = deliver_one()
+    assert signature.count("v1=") == 2
+    assert outbox.verify_signature(old_secret, body, signature)
+    assert outbox.verify_signature(new_secret, body, signature)
+    assert not outbox.verify_signature("whsec_someone_elses", body, signature)
+
+    clock.shift(timedelta(hours=24, minutes=1))
+    body, signature = deliver_one()
+    assert signature.count("v1=") == 1
+    assert outbox.verify_signature(new_secret, body, signature)
+    assert not outbox.verify_signature(old_secret, body, signature)
+    page = client.get(f"/company/communities/{community_id}/webhook")
+    assert "data-previous-secret" not in page.text
 
 
 def test_another_companys_community_is_404(app, client, login_as):
