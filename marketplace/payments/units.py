@@ -28,7 +28,7 @@ from marketplace.growth import terms
 from marketplace.mail.services import queue_email
 from marketplace.money import format_money
 from marketplace.onboarding.models import Engagement, EngagementStatus
-from marketplace.payments import ledger
+from marketplace.payments import ledger, unit_labels
 from marketplace.payments.models import (
     UNIT_TRANSITIONS,
     AccountKind,
@@ -292,6 +292,9 @@ def reject(unit: WorkUnit, *, by: User, reason: str) -> None:
         locale=worker.locale,
         user=worker,
         unit=unit,
+        # Called while the email is rendered, so in the worker's language.
+        work_text=unit_labels.work_text,
+        rate_text=unit_labels.rate_text,
         reason=reason,
         dispute_until=dispute_deadline(unit),
         link=absolute_url("earnings.overview"),

@@ -127,6 +127,8 @@ def test_rejection_holds_money_until_final_and_a_dispute_can_pay_the_worker(db, 
     db.session.commit()
     mails = [m.get_content() for m in smtp_sink.to(engagement.worker.email)]
     assert any("Answer was rude" in m and "dispute it until" in m for m in mails)
+    # It says what the work was and at which rate, as the Earnings page does.
+    assert any("The work: 1 email · €1.00 per email" in m for m in mails), mails
     units.dispute(disputed, by=engagement.worker, note="The customer wrote to your address.")
     travel(now + timedelta(days=15))
     with pytest.raises(InvalidTransition, match="time to dispute"):
