@@ -151,11 +151,11 @@ _process_storage: Storage | None = None
 
 
 def _start_store_process() -> None:
-    """In each store process: its own app. Ctrl+C and SIGTERM are for the SMTP process,
-    which finishes the emails in hand and then stops us."""
+    """In each store process: its own app. Ctrl+C (sent to the whole process group) is
+    for the SMTP process, which lets us finish the emails in hand and then stops us;
+    SIGTERM still ends a store process (the pool ends the rest of a broken pool so)."""
     global _process_storage
     signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     _process_storage = Storage(receiver_app())
 
 
