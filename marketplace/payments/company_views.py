@@ -87,29 +87,20 @@ def flash_errors(form) -> None:
 def review():
     """All work of the company in one place: emails, escalations, items and hours."""
     company = own_company()
-    page = page_arg()
-    tab = "history" if request.args.get("tab") == "history" else "pending"
-    raw_status = request.args.get("status", "")
-    status = UnitStatus(raw_status) if raw_status in review_queries.HISTORY_STATUSES else None
-    filters = review_queries.Filters.from_args(request.args)
-    found = (
-        review_queries.review_history(company, status, filters, page)
-        if tab == "history"
-        else review_queries.review_queue(company, filters, page)
-    )
+    view = review_queries.review_page(company, request.args, page_arg())
     balances = statements.balances(company)
     return render_template(
         "payments/company/review.html",
         company=company,
-        tab=tab,
-        status=status,
-        filters=filters,
-        choices=review_queries.filter_choices(company),
+        tab=view.tab,
+        status=view.status,
+        filters=view.filters,
+        choices=view.choices,
         kinds=[(k, unit_labels.kind_filter_label(k)) for k in unit_labels.KIND_FILTERS],
-        units=found,
-        details=review_queries.work_details(company, found.items),
-        pending_count=review_queries.pending_count(company, filters),
-        waiting=statements.waiting_units(company) if tab == "pending" else [],
+        units=view.units,
+        details=view.details,
+        pending_count=view.pending_count,
+        waiting=statements.waiting_units(company) if view.tab == "pending" else [],
         balances=balances,
         top_up=funding.clamp_amount(balances.waiting_missing),
         engagements=statements.active_engagements(company),

@@ -19,7 +19,7 @@ from marketplace.pagination import page_arg
 from marketplace.payments import lead_reviews, review_queries, unit_labels
 from marketplace.payments.company_forms import RejectForm
 from marketplace.payments.company_views import _labels, _unit_text, flash_errors
-from marketplace.payments.models import UnitKind, UnitStatus, WorkUnit
+from marketplace.payments.models import UnitKind, WorkUnit
 
 bp = Blueprint("team_lead", __name__)
 bp.context_processor(_labels)
@@ -53,28 +53,19 @@ def review(gig_id: int):
     """The other workers' work on the gig this team lead leads."""
     gig, _engagement, scope = _lead(gig_id)
     company = gig.company
-    page = page_arg()
-    tab = "history" if request.args.get("tab") == "history" else "pending"
-    raw_status = request.args.get("status", "")
-    status = UnitStatus(raw_status) if raw_status in review_queries.HISTORY_STATUSES else None
-    filters = review_queries.Filters.from_args(request.args)
-    found = (
-        review_queries.review_history(company, status, filters, page, scope=scope)
-        if tab == "history"
-        else review_queries.review_queue(company, filters, page, scope=scope)
-    )
+    view = review_queries.review_page(company, request.args, page_arg(), scope)
     kinds = [k for k in unit_labels.KIND_FILTERS if k != UnitKind.REVIEW.value]
     return render_template(
         "payments/company/review.html",
         gig=gig,
-        tab=tab,
-        status=status,
-        filters=filters,
-        choices=review_queries.filter_choices(company, scope),
+        tab=view.tab,
+        status=view.status,
+        filters=view.filters,
+        choices=view.choices,
         kinds=[(k, unit_labels.kind_filter_label(k)) for k in kinds],
-        units=found,
-        details=review_queries.work_details(company, found.items),
-        pending_count=review_queries.pending_count(company, filters, scope),
+        units=view.units,
+        details=view.details,
+        pending_count=view.pending_count,
         waiting=[],
         may_decide=True,
         reject_form=RejectForm(formdata=None),

@@ -11,6 +11,7 @@ Reads only: decisions go through ``units.approve`` / ``approve_many`` / ``reject
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -190,6 +191,45 @@ def pending_count(company: Company, filters: Filters = Filters(), scope: Scope =
         .where(WorkUnit.company_id == company.id, _open(None))
     )
     return db.session.scalar(scope.apply(stmt)) or 0
+
+
+@dataclass
+class ReviewPage:
+    """What one review page shows, read from its query string: the tab (waiting or
+    decided), the status and filters chosen, one page of units with their work, and
+    the choices and count for the filter bar. The company's review and a team lead's
+    read it alike."""
+
+    tab: str
+    status: UnitStatus | None
+    filters: Filters
+    units: Page[WorkUnit]
+    details: dict[int, object]
+    pending_count: int
+    choices: FilterChoices
+
+
+def review_page(
+    company: Company, args: Mapping[str, str], page: int, scope: Scope = COMPANY
+) -> ReviewPage:
+    tab = "history" if args.get("tab") == "history" else "pending"
+    raw_status = args.get("status", "")
+    status = UnitStatus(raw_status) if raw_status in HISTORY_STATUSES else None
+    filters = Filters.from_args(args)
+    units = (
+        review_history(company, status, filters, page, scope=scope)
+        if tab == "history"
+        else review_queue(company, filters, page, scope=scope)
+    )
+    return ReviewPage(
+        tab=tab,
+        status=status,
+        filters=filters,
+        units=units,
+        details=work_details(company, units.items),
+        pending_count=pending_count(company, filters, scope),
+        choices=filter_choices(company, scope),
+    )
 
 
 @dataclass
