@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-import sqlalchemy as sa
 from flask import (
     Blueprint,
     Response,
@@ -121,14 +120,7 @@ def _back():
 
 def _unit(unit_id: int) -> WorkUnit:
     """The company's unit, locked for the decision (auto-approval skips locked rows)."""
-    company = own_company()
-    unit = db.session.scalar(
-        sa.select(WorkUnit)
-        .where(WorkUnit.id == unit_id, WorkUnit.company_id == company.id)
-        .with_for_update()
-    )
-    if unit is None:
-        abort(404)
+    unit = review_queries.scoped_unit(own_company(), unit_id) or abort(404)
     ensure_can(current_user, "engagement.manage", unit.engagement)
     return unit
 

@@ -22,7 +22,11 @@ from marketplace.payments.unit_labels import review_source
 
 
 def _require_open(unit: WorkUnit, lead: Engagement) -> None:
-    if unit.worker_id == lead.worker_id or unit.gig_id != lead.gig_id:
+    if (
+        unit.worker_id == lead.worker_id
+        or unit.gig_id != lead.gig_id
+        or unit.kind == UnitKind.REVIEW  # the company decides on team leads' reviews
+    ):
         raise InvalidTransition(_("You cannot review this work."))  # the view 404s first
     if unit.status != UnitStatus.PENDING:
         raise InvalidTransition(_("This work has already been decided."))

@@ -164,3 +164,34 @@ def test_access_ends_when_the_terms_change(app, client, world):
     assert "/work/gigs/" not in client.get("/account/levels").get_data(as_text=True)
     with app.app_context():
         assert db.session.get(WorkUnit, world.answer).status == UnitStatus.PENDING
+
+
+def test_the_service_refuses_review_units_too(app, world):
+    """The company keeps the last word on team leads' reviews: lead_reviews refuses a
+    review unit itself, not only the view's policy (a second lead's review, say)."""
+    from decimal import Decimal
+
+    from marketplace.errors import InvalidTransition
+    from marketplace.payments import lead_reviews, units
+
+    with app.app_context():
+        worker = db.session.get(User, world.worker_id)
+        engagement = db.session.scalar(
+            sa.select(Engagement).where(
+                Engagement.worker_id == world.worker_id,
+                Engagement.gig_id == world.email_gig_id,
+            )
+        )
+        review = units.record_units(
+            engagement,
+            kind=UnitKind.REVIEW,
+            quantity=Decimal(1),
+            source="review:another-lead",
+            work_date=engagement.created_at.date(),
+            by=worker,
+            rate_cents=REVIEW_RATE,
+        )
+        lead = _lead_engagement(world)
+        with pytest.raises(InvalidTransition):
+            lead_reviews.approve(review, lead=lead, by=lead.worker)
+        assert review.status == UnitStatus.PENDING
